@@ -1,6 +1,209 @@
-import { InputError } from '../errors.js';
+/**
+ * `mosmos evaluate --pred <file|dir> --gt <file|dir> [--labels 1,2,…] [--format btcv|amos|mmwhs|brats]
+ *  [--tolerance 1] [--json] [--csv out.csv] [--force]`
+ *
+ * Dice, HD95 (mm) and normalised surface Dice per organ, with MONAI's definitions. Folders are
+ * paired by case id (see metrics/case-matching.ts: identical names, or `img0035` ↔ `label0035`).
+ * `--format` names the organs and applies the dataset's conventions (MM-WHS raw values are
+ * remapped; BraTS is scored on its ET/TC/WT regions). Without --labels, every label present in
+ * either map of a case is scored.
+ */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { AMOS_LABELS } from '../data/amos.js';
+import { BRATS_REGIONS } from '../data/brats.js';
+import { BTCV_LABELS } from '../data/btcv.js';
+import { type DatasetFormat, parseDatasetFormat, remapLabelVolume } from '../data/dataset.js';
+import { MMWHS_LABELS, MMWHS_REMAP } from '../data/mmwhs.js';
+import { InputError, fileError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { type CasePair, caseKey, matchCaseFiles } from '../metrics/case-matching.js';
+import { type EvaluateFilesOptions, evaluateCaseFiles } from '../metrics/evaluate-files.js';
+import { type CaseEvaluation, type MetricStat, type OrganSummary, summarizeEvaluations } from '../metrics/summary.js';
+import type { Volume } from '../volume/volume.js';
+import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
 
-/** `mosmos evaluate` — being built; see the open issues. */
-export async function run(_argv: string[]): Promise<number> {
-  throw new InputError('the "evaluate" command is not available in this build yet');
+const USAGE =
+  'usage: mosmos evaluate --pred <file|dir> --gt <file|dir> [--labels 1,2,...] [--format btcv|amos|mmwhs|brats] ' +
+  '[--tolerance 1] [--json] [--csv out.csv] [--force]';
+
+const OPTIONS = ['pred', 'gt', 'labels', 'format', 'tolerance', 'json', 'csv', 'force', 'help'];
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    throw fileError(path, 'no such file or folder');
+  }
+}
+
+/** The prediction/ground-truth pairs named by --pred and --gt (two files, or two folders). */
+function casePairs(pred: string, gt: string): CasePair[] {
+  const predIsDir = isDir(pred);
+  const gtIsDir = isDir(gt);
+  if (predIsDir !== gtIsDir) throw new InputError('--pred and --gt must both be files or both be folders');
+  if (!predIsDir) return [{ case: caseKey(basename(gt)), pred, gt }];
+  const { pairs, unmatchedPreds } = matchCaseFiles(pred, gt);
+  for (const file of unmatchedPreds) console.error(`mosmos evaluate: ${file}: no ground truth with this case id, skipped`);
+  return pairs;
+}
+
+function parseLabels(value: string): number[] {
+  const labels = value.split(',').map((s) => Number(s.trim()));
+  if (labels.length === 0 || labels.some((l) => !Number.isInteger(l) || l <= 0)) {
+    throw new InputError(`option --labels: expected positive integers like 1,2,3, got "${value}"`);
+  }
+  return labels;
+}
+
+/** Organ names and conventions of a dataset format for scoring. */
+function formatOptions(format: DatasetFormat): EvaluateFilesOptions {
+  switch (format) {
+    case 'btcv':
+      return { labelNames: BTCV_LABELS, labels: range(13) };
+    case 'amos':
+      return { labelNames: AMOS_LABELS, labels: range(15) };
+    case 'mmwhs': {
+      const raw = new Set(Object.keys(MMWHS_REMAP).map(Number));
+      // Ground truth keeps the challenge's raw values; a prediction may already use 1…7.
+      const transform = (v: Volume, path: string) => (hasAnyValue(v, raw) ? remapLabelVolume(v, MMWHS_REMAP, path) : v);
+      return { labelNames: MMWHS_LABELS, labels: range(7), transform };
+    }
+    case 'brats':
+      return { regions: Object.values(BRATS_REGIONS) };
+    case 'msd':
+      throw new InputError('--format msd has no fixed label table; pass --labels instead');
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+function hasAnyValue(volume: Volume, values: Set<number>): boolean {
+  for (let i = 0; i < volume.data.length; i++) if (values.has(volume.data[i]!)) return true;
+  return false;
+}
+
+/** JSON has no NaN/Infinity: both become null (the organ's flags say which). */
+const num = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(6)) : null);
+
+/** The --json document. */
+export function evaluationJson(cases: CaseEvaluation[], summary: OrganSummary[], tolerance: number): object {
+  const pick = (f: (s: MetricStat) => number) =>
+    Object.fromEntries(summary.map((o) => [o.name, { dice: num(f(o.dice)), hd95: num(f(o.hd95)), nsd: num(f(o.nsd)) }]));
+  return {
+    tolerance,
+    cases: cases.map((c) => ({
+      case: c.case,
+      organs: Object.fromEntries(
+        c.organs.map((o) => [
+          o.name,
+          {
+            label: o.label,
+            dice: num(o.dice),
+            hd95: num(o.hd95),
+            nsd: num(o.nsd),
+            predVoxels: o.predVoxels,
+            gtVoxels: o.gtVoxels,
+            ...(o.hd95 === Number.POSITIVE_INFINITY ? { hd95Infinite: true } : {}),
+          },
+        ]),
+      ),
+    })),
+    mean: pick((s) => s.mean),
+    sd: pick((s) => s.sd),
+    count: Object.fromEntries(summary.map((o) => [o.name, o.dice.count])),
+    hd95Infinite: Object.fromEntries(summary.filter((o) => o.hd95.infinite > 0).map((o) => [o.name, o.hd95.infinite])),
+  };
+}
+
+function cell(stat: MetricStat, digits: number): string {
+  if (stat.count === 0) return stat.infinite > 0 ? `∞ (${stat.infinite})` : 'n/a';
+  const text = `${stat.mean.toFixed(digits)} ± ${stat.sd.toFixed(digits)}`;
+  return stat.infinite > 0 ? `${text} (+${stat.infinite} ∞)` : text;
+}
+
+/** The plain-text table: per-organ mean ± sd over cases. */
+export function evaluationTable(cases: CaseEvaluation[], summary: OrganSummary[], tolerance: number): string {
+  const header = ['organ', 'Dice', 'HD95 (mm)', `NSD (${tolerance} mm)`, 'cases'];
+  const rows = summary.map((o) => [o.name, cell(o.dice, 4), cell(o.hd95, 2), cell(o.nsd, 4), String(o.dice.count)]);
+  const all = (f: (o: OrganSummary) => MetricStat) => {
+    const means = summary.map((o) => f(o).mean).filter(Number.isFinite);
+    return means.length ? (means.reduce((a, b) => a + b, 0) / means.length).toFixed(4) : 'n/a';
+  };
+  rows.push([
+    'mean of organs',
+    all((o) => o.dice),
+    Number.isFinite(Number(all((o) => o.hd95))) ? Number(all((o) => o.hd95)).toFixed(2) : 'n/a',
+    all((o) => o.nsd),
+    String(cases.length),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [`${cases.length} case(s)`, line(header), ...rows.map(line)].join('\n');
+}
+
+/** One row per case and organ. */
+export function evaluationCsv(cases: CaseEvaluation[]): string {
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const value = (x: number) => (Number.isNaN(x) ? '' : x === Number.POSITIVE_INFINITY ? 'inf' : String(x));
+  const lines = ['case,organ,label,dice,hd95,nsd,pred_voxels,gt_voxels'];
+  for (const c of cases)
+    for (const o of c.organs) {
+      lines.push(
+        [quote(c.case), quote(o.name), o.label, value(o.dice), value(o.hd95), value(o.nsd), o.predVoxels, o.gtVoxels].join(','),
+      );
+    }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `mosmos evaluate`. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['json', 'force', 'help']);
+  if (optionFlag(args, 'help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  for (const name of args.options.keys()) if (!OPTIONS.includes(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
+  if (args.positional.length > 0) throw new InputError(`unexpected argument "${args.positional[0]}"\n${USAGE}`);
+  const pred = optionString(args, 'pred');
+  const gt = optionString(args, 'gt');
+  if (pred === undefined || gt === undefined) throw new InputError(USAGE);
+  const tolerance = optionNumber(args, 'tolerance', 1);
+  if (tolerance < 0) throw new InputError('option --tolerance: expected a distance ≥ 0 mm');
+  const format = optionString(args, 'format');
+  const options: EvaluateFilesOptions = format ? formatOptions(parseDatasetFormat(format)) : {};
+  const labels = optionString(args, 'labels');
+  if (labels !== undefined) {
+    if (options.regions) throw new InputError('--labels cannot be combined with --format brats (scored on ET/TC/WT regions)');
+    options.labels = parseLabels(labels);
+  }
+  const csv = optionString(args, 'csv');
+  const force = optionFlag(args, 'force');
+  // Refuse an existing CSV before the (possibly long) evaluation, not after it.
+  if (csv !== undefined && !force) writeFileAtomicCheck(csv);
+
+  const pairs = casePairs(pred, gt);
+  const json = optionFlag(args, 'json');
+  const progress = !json && process.stderr.isTTY && pairs.length > 1;
+  const cases = await evaluateCaseFiles(pairs, {
+    ...options,
+    tolerance,
+    onCase: progress ? (i, n, c) => process.stderr.write(`\revaluated ${i + 1}/${n} ${c.case}\u001b[K`) : undefined,
+  });
+  if (progress) process.stderr.write('\r\u001b[K');
+  const summary = summarizeEvaluations(cases);
+  if (csv !== undefined) writeFileAtomic(csv, evaluationCsv(cases), { force });
+  console.log(json ? JSON.stringify(evaluationJson(cases, summary, tolerance), null, 2) : evaluationTable(cases, summary, tolerance));
+  return 0;
+}
+
+function writeFileAtomicCheck(path: string): void {
+  try {
+    statSync(path);
+  } catch {
+    return;
+  }
+  throw fileError(path, 'output exists (pass --force to overwrite)');
 }

@@ -1,6 +1,39 @@
+/** `mosmos tags <report.txt | reports.jsonl> [--vocab btcv|amos|mmwhs|brats|abdomen] [--json]`. */
 import { InputError } from '../errors.js';
+import { readReportInputs, tagInput } from '../report/report-inputs.js';
+import type { TagResult } from '../report/tagger.js';
+import { getVocabulary } from '../report/vocabularies.js';
+import { optionFlag, optionString, parseArgs } from './args.js';
 
-/** `mosmos tags` — being built; see the open issues. */
-export async function run(_argv: string[]): Promise<number> {
-  throw new InputError('the "tags" command is not available in this build yet');
+const usage =
+  'usage: mosmos tags <report.txt | reports.jsonl> [--vocab btcv|amos|mmwhs|brats|abdomen] [--json]';
+
+/** A readable table of one report's tags. */
+function table(id: string, tags: TagResult[]): string {
+  const lines = [id];
+  if (tags.length === 0) lines.push('  (no tags mentioned)');
+  const width = Math.max(3, ...tags.map((t) => t.tag.length));
+  for (const t of tags) {
+    const sentence = t.evidence.sentence.replace(/\s+/g, ' ');
+    const shown = sentence.length > 80 ? `${sentence.slice(0, 77)}...` : sentence;
+    lines.push(
+      `  ${t.tag.padEnd(width)}  ${t.status.padEnd(9)}  [${t.evidence.start}-${t.evidence.end}] ${shown}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  if (args.positional.length !== 1) throw new InputError(usage);
+  const vocabulary = getVocabulary(optionString(args, 'vocab', 'abdomen')!);
+  const json = optionFlag(args, 'json');
+  const inputs = readReportInputs(args.positional[0]!);
+  const out: string[] = [];
+  for (const input of inputs) {
+    const tags = tagInput(input, vocabulary);
+    out.push(json ? JSON.stringify({ id: input.id, tags }) : table(input.id, tags));
+  }
+  process.stdout.write(`${out.join(json ? '\n' : '\n\n')}\n`);
+  return 0;
 }

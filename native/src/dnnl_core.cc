@@ -1,0 +1,168 @@
+// Engine, stream, threads, tensors and reorders.
+#include <omp.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "dnnl_internal.h"
+
+namespace mosmos {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpu_stream() {
+  static dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+// Debian's libdnnl is built with the OpenMP runtime, so oneDNN's thread count is OpenMP's.
+void set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
+int get_threads() { return omp_get_max_threads(); }
+
+std::string library_version() {
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->patch) + (v->cpu_runtime == DNNL_RUNTIME_OMP ? " (OpenMP)" : "");
+}
+
+static Tag plain_tag(size_t ndims) {
+  switch (ndims) {
+    case 1: return Tag::a;
+    case 2: return Tag::ab;
+    case 3: return Tag::abc;
+    case 4: return Tag::abcd;
+    case 5: return Tag::abcde;
+    case 6: return Tag::abcdef;
+    default: throw std::invalid_argument("native tensors have 1 to 6 axes");
+  }
+}
+
+memory::desc plain_desc(const Dims& dims) { return memory::desc(dims, DT::f32, plain_tag(dims.size())); }
+memory::desc any_desc(const Dims& dims) { return memory::desc(dims, DT::f32, Tag::any); }
+
+bool is_plain(const memory::desc& md) {
+  return md == memory::desc(md.dims(), DT::f32, plain_tag(md.dims().size()));
+}
+
+// The channel block size of a layout blocked only on axis 1 (nChw16c and friends), else 0.
+static int64_t channel_block(const memory::desc& md) {
+  const dnnl_memory_desc_t& d = md.data;
+  if (d.format_kind != dnnl_blocked) return 0;
+  const auto& b = d.format_desc.blocking;
+  if (b.inner_nblks != 1 || b.inner_idxs[0] != 1) return 0;
+  return b.inner_blks[0];
+}
+
+memory::desc desc_like(const memory::desc& like, const Dims& dims) {
+  const int64_t block = channel_block(like);
+  if (block == 16 || block == 8) {
+    const bool b16 = block == 16;
+    switch (dims.size()) {
+      case 3: return memory::desc(dims, DT::f32, b16 ? Tag::nCw16c : Tag::nCw8c);
+      case 4: return memory::desc(dims, DT::f32, b16 ? Tag::nChw16c : Tag::nChw8c);
+      case 5: return memory::desc(dims, DT::f32, b16 ? Tag::nCdhw16c : Tag::nCdhw8c);
+      default: break;
+    }
+  }
+  return plain_desc(dims);
+}
+
+void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
+  p.execute(cpu_stream(), args);
+  cpu_stream().wait();
+}
+
+memory reorder_to(const memory& src, const memory::desc& want) {
+  memory dst(want, cpu_engine());
+  KeyBuilder key;
+  key.add("reorder").add(src.get_desc()).add(want);
+  auto& prim = cached<dnnl::reorder>(key.s, [&] { return dnnl::reorder(src, dst); });
+  run(prim, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
+  return dst;
+}
+
+memory as_layout(const Tensor* t, const memory::desc& want) {
+  if (t->mem.get_desc() == want) return t->mem;
+  return reorder_to(t->mem, want);
+}
+
+Tensor* wrap(const memory& mem, const Dims& dims) {
+  auto* t = new Tensor();
+  t->mem = mem;
+  t->dims = dims;
+  return t;
+}
+
+Tensor* new_tensor(const memory::desc& md, const Dims& dims) { return wrap(memory(md, cpu_engine()), dims); }
+
+Tensor* tensor_from_plain(const float* data, const Dims& dims) {
+  Tensor* t = new_tensor(plain_desc(dims), dims);
+  std::memcpy(t->mem.get_data_handle(), data, t->mem.get_desc().get_size());
+  return t;
+}
+
+void tensor_to_plain(const Tensor* t, float* out) {
+  const memory::desc want = plain_desc(t->dims);
+  if (t->mem.get_desc() == want) {
+    std::memcpy(out, t->mem.get_data_handle(), want.get_size());
+    return;
+  }
+  // Reorder straight into the caller's buffer.
+  memory dst(want, cpu_engine(), out);
+  KeyBuilder key;
+  key.add("reorder").add(t->mem.get_desc()).add(want);
+  auto& prim = cached<dnnl::reorder>(key.s, [&] { return dnnl::reorder(t->mem, dst); });
+  run(prim, {{DNNL_ARG_FROM, t->mem}, {DNNL_ARG_TO, dst}});
+}
+
+Tensor* tensor_to_plain_tensor(const Tensor* t) { return wrap(as_layout(t, plain_desc(t->dims)), t->dims); }
+
+const Dims& tensor_dims(const Tensor* t) { return t->dims; }
+bool tensor_is_plain(const Tensor* t) { return is_plain(t->mem.get_desc()); }
+
+std::string tensor_layout(const Tensor* t) {
+  const memory::desc md = t->mem.get_desc();
+  if (is_plain(md)) return "plain";
+  const int64_t block = channel_block(md);
+  return block > 0 ? "blocked:" + std::to_string(block) : "blocked";
+}
+
+void tensor_free(Tensor* t) { delete t; }
+
+Tensor* reshape(const Tensor* t, const Dims& dims) {
+  int64_t n = 1, m = 1;
+  for (int64_t d : dims) n *= d;
+  for (int64_t d : t->dims) m *= d;
+  if (n != m) throw std::invalid_argument("reshape: element count changes");
+  memory base = as_layout(t, plain_desc(t->dims));
+  Tensor* out = wrap(memory(plain_desc(dims), cpu_engine(), base.get_data_handle()), dims);
+  out->owner = base;
+  return out;
+}
+
+KeyBuilder& KeyBuilder::add(const char* tag) {
+  s += tag;
+  s += '|';
+  return *this;
+}
+KeyBuilder& KeyBuilder::add(int64_t v) {
+  s += std::to_string(v);
+  s += ',';
+  return *this;
+}
+KeyBuilder& KeyBuilder::add(const Dims& d) {
+  for (int64_t v : d) add(v);
+  s += ';';
+  return *this;
+}
+KeyBuilder& KeyBuilder::add(const memory::desc& md) {
+  // The descriptor is a plain C struct built zero-initialised by oneDNN, so its bytes identify it.
+  s.append(reinterpret_cast<const char*>(&md.data), sizeof(md.data));
+  s += '#';
+  return *this;
+}
+
+}  // namespace mosmos

@@ -1,0 +1,70 @@
+// Shared pieces of the oneDNN layer: the Tensor definition, the engine and stream, layout
+// helpers and the primitive cache. Only dnnl_*.cc include this.
+#pragma once
+
+#include <dnnl.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "mosmos_dnnl.h"
+
+namespace mosmos {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using DT = memory::data_type;
+
+struct Tensor {
+  memory mem;
+  Dims dims;
+  // Max pooling's workspace, kept on the pooled output for the backward pass.
+  memory workspace;
+  bool has_workspace = false;
+  // For views (reshape): the memory that owns the buffer `mem` points into.
+  memory owner;
+};
+
+dnnl::engine& cpu_engine();
+dnnl::stream& cpu_stream();
+
+memory::desc plain_desc(const Dims& dims);
+memory::desc any_desc(const Dims& dims);
+// The same blocked layout as `like` (channel-blocked on axis 1) for other dims, else plain.
+memory::desc desc_like(const memory::desc& like, const Dims& dims);
+bool is_plain(const memory::desc& md);
+
+// The tensor's memory in the wanted layout: itself when it already matches, else a reorder.
+memory as_layout(const Tensor* t, const memory::desc& want);
+memory reorder_to(const memory& src, const memory::desc& want);
+Tensor* wrap(const memory& mem, const Dims& dims);
+Tensor* new_tensor(const memory::desc& md, const Dims& dims);
+
+// Primitive cache, keyed by a string that encodes op, shapes, layouts and attributes.
+// Creating a primitive descriptor walks oneDNN's implementation list, which costs far more than
+// the small memory-bound ops it often describes.
+struct KeyBuilder {
+  std::string s;
+  KeyBuilder& add(const char* tag);
+  KeyBuilder& add(int64_t v);
+  KeyBuilder& add(const Dims& d);
+  KeyBuilder& add(const memory::desc& md);
+};
+
+template <class T>
+T& cached(const std::string& key, const std::function<T()>& make) {
+  static std::unordered_map<std::string, std::shared_ptr<void>> cache;
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    auto value = std::make_shared<T>(make());
+    it = cache.emplace(key, value).first;
+  }
+  return *static_cast<T*>(it->second.get());
+}
+
+// Runs a primitive on the CPU stream and waits (the engine is synchronous from JS's view).
+void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);
+
+}  // namespace mosmos

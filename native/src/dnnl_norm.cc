@@ -1,0 +1,108 @@
+// Batch normalisation over axis 1, in the source's own (usually blocked) layout.
+#include <stdexcept>
+
+#include "dnnl_internal.h"
+
+namespace mosmos {
+
+namespace {
+
+using BF = dnnl::batch_normalization_forward;
+using BB = dnnl::batch_normalization_backward;
+
+struct Forward {
+  BF::primitive_desc pd;
+  BF prim;
+};
+
+Forward& forward_for(const memory::desc& src_md, float epsilon, bool training) {
+  KeyBuilder k;
+  k.add("bn_fwd").add(training ? 1 : 0).add(src_md).add(static_cast<int64_t>(epsilon * 1e9));
+  return cached<Forward>(k.s, [&] {
+    auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+    if (!training) flags = flags | dnnl::normalization_flags::use_global_stats;
+    BF::desc d(training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, src_md, epsilon,
+               flags);
+    BF::primitive_desc pd(d, cpu_engine());
+    return Forward{pd, BF(pd)};
+  });
+}
+
+Dims channels_of(const Tensor* src) {
+  if (src->dims.size() < 2) throw std::invalid_argument("batch norm: input needs a channel axis");
+  return {src->dims[1]};
+}
+
+memory channel_vector(const Tensor* t, const Dims& c, const char* what) {
+  if (t == nullptr || t->dims != c) throw std::invalid_argument(std::string("batch norm: ") + what + " must have one value per channel");
+  return as_layout(t, plain_desc(c));
+}
+
+}  // namespace
+
+Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor* shift, const Tensor* mean_in,
+                           const Tensor* variance_in, float epsilon, bool training, Tensor** mean_out,
+                           Tensor** variance_out) {
+  const Dims c = channels_of(src);
+  const memory::desc src_md = src->mem.get_desc();
+  Forward& f = forward_for(src_md, epsilon, training);
+  Tensor* out = new_tensor(f.pd.dst_desc(), src->dims);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src->mem},
+                                       {DNNL_ARG_DST, out->mem},
+                                       {DNNL_ARG_SCALE, channel_vector(scale, c, "scale")},
+                                       {DNNL_ARG_SHIFT, channel_vector(shift, c, "shift")}};
+  Tensor* mean = nullptr;
+  Tensor* variance = nullptr;
+  if (training) {
+    mean = new_tensor(plain_desc(c), c);
+    variance = new_tensor(plain_desc(c), c);
+    args[DNNL_ARG_MEAN] = mean->mem;
+    args[DNNL_ARG_VARIANCE] = variance->mem;
+  } else {
+    args[DNNL_ARG_MEAN] = channel_vector(mean_in, c, "running mean");
+    args[DNNL_ARG_VARIANCE] = channel_vector(variance_in, c, "running variance");
+  }
+  run(f.prim, args);
+  if (training) {
+    *mean_out = mean;
+    *variance_out = variance;
+  }
+  return out;
+}
+
+void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* mean,
+                         const Tensor* variance, float epsilon, Tensor** diff_src, Tensor** diff_scale,
+                         Tensor** diff_shift) {
+  const Dims c = channels_of(src);
+  if (diff_dst->dims != src->dims) throw std::invalid_argument("batch norm backward: gradient has the wrong shape");
+  const memory::desc src_md = src->mem.get_desc();
+  Forward& f = forward_for(src_md, epsilon, true);
+  KeyBuilder k;
+  k.add("bn_bwd").add(src_md).add(static_cast<int64_t>(epsilon * 1e9));
+  struct Backward {
+    BB::primitive_desc pd;
+    BB prim;
+  };
+  auto& b = cached<Backward>(k.s, [&] {
+    BB::desc d(dnnl::prop_kind::backward, src_md, src_md, epsilon,
+               dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift);
+    BB::primitive_desc pd(d, cpu_engine(), f.pd);
+    return Backward{pd, BB(pd)};
+  });
+  Tensor* dx = new_tensor(b.pd.diff_src_desc(), src->dims);
+  Tensor* dscale = new_tensor(plain_desc(c), c);
+  Tensor* dshift = new_tensor(plain_desc(c), c);
+  run(b.prim, {{DNNL_ARG_SRC, src->mem},
+               {DNNL_ARG_DIFF_DST, as_layout(diff_dst, b.pd.diff_dst_desc())},
+               {DNNL_ARG_SCALE, channel_vector(scale, c, "scale")},
+               {DNNL_ARG_MEAN, channel_vector(mean, c, "mean")},
+               {DNNL_ARG_VARIANCE, channel_vector(variance, c, "variance")},
+               {DNNL_ARG_DIFF_SRC, dx->mem},
+               {DNNL_ARG_DIFF_SCALE, dscale->mem},
+               {DNNL_ARG_DIFF_SHIFT, dshift->mem}});
+  *diff_src = dx;
+  *diff_scale = dscale;
+  *diff_shift = dshift;
+}
+
+}  // namespace mosmos

@@ -1,0 +1,95 @@
+// Concatenation, slicing and sum-reduction: the layout-aware shape ops that let a U-Net's skip
+// connections and broadcast gradients stay in blocked layouts.
+#include <stdexcept>
+
+#include "dnnl_internal.h"
+
+namespace mosmos {
+
+Tensor* concat(const std::vector<const Tensor*>& parts, int axis) {
+  if (parts.empty()) throw std::invalid_argument("concat: nothing to concatenate");
+  const Dims& first = parts[0]->dims;
+  if (axis < 0 || static_cast<size_t>(axis) >= first.size()) throw std::invalid_argument("concat: bad axis");
+  Dims dst(first);
+  dst[axis] = 0;
+  std::vector<memory::desc> mds;
+  std::vector<memory> mems;
+  for (const Tensor* t : parts) {
+    if (t->dims.size() != first.size()) throw std::invalid_argument("concat: ranks differ");
+    for (size_t i = 0; i < first.size(); i++) {
+      if (static_cast<int>(i) != axis && t->dims[i] != first[i]) throw std::invalid_argument("concat: shapes differ");
+    }
+    dst[axis] += t->dims[axis];
+    mds.push_back(t->mem.get_desc());
+    mems.push_back(t->mem);
+  }
+  KeyBuilder k;
+  k.add("concat").add(axis);
+  for (const auto& md : mds) k.add(md);
+  struct Cached {
+    dnnl::concat::primitive_desc pd;
+    dnnl::concat prim;
+  };
+  auto& c = cached<Cached>(k.s, [&] {
+    // Ask for the first part's blocking: when the part boundaries fall on block edges oneDNN
+    // copies whole blocks; otherwise it still handles it, just more slowly.
+    dnnl::concat::primitive_desc pd(desc_like(mds[0], dst), axis, mds, cpu_engine());
+    return Cached{pd, dnnl::concat(pd)};
+  });
+  Tensor* out = new_tensor(c.pd.dst_desc(), dst);
+  std::unordered_map<int, memory> args{{DNNL_ARG_DST, out->mem}};
+  for (size_t i = 0; i < mems.size(); i++) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = mems[i];
+  run(c.prim, args);
+  return out;
+}
+
+Tensor* slice(const Tensor* src, const Dims& offsets, const Dims& dims) {
+  if (offsets.size() != src->dims.size() || dims.size() != src->dims.size()) {
+    throw std::invalid_argument("slice: rank of offsets and sizes must match the tensor");
+  }
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (offsets[i] < 0 || dims[i] <= 0 || offsets[i] + dims[i] > src->dims[i]) {
+      throw std::invalid_argument("slice: region outside the tensor");
+    }
+  }
+  const memory::desc src_md = src->mem.get_desc();
+  memory source = src->mem;
+  memory::desc view_md;
+  try {
+    view_md = src_md.submemory_desc(dims, offsets);
+  } catch (const dnnl::error&) {
+    // A region that cuts through a block (e.g. 8 channels out of a 16-channel block) cannot be
+    // described in the blocked layout; cut it from a plain copy instead.
+    source = as_layout(src, plain_desc(src->dims));
+    view_md = plain_desc(src->dims).submemory_desc(dims, offsets);
+  }
+  memory view(view_md, cpu_engine(), source.get_data_handle());
+  const memory::desc dst_md = desc_like(source.get_desc(), dims);
+  Tensor* out = new_tensor(dst_md, dims);
+  KeyBuilder k;
+  k.add("reorder").add(view_md).add(dst_md);
+  auto& r = cached<dnnl::reorder>(k.s, [&] { return dnnl::reorder(view, out->mem); });
+  run(r, {{DNNL_ARG_FROM, view}, {DNNL_ARG_TO, out->mem}});
+  return out;
+}
+
+Tensor* reduce_sum(const Tensor* src, const Dims& dst_dims) {
+  if (dst_dims.size() != src->dims.size()) throw std::invalid_argument("reduce: rank must be kept");
+  for (size_t i = 0; i < dst_dims.size(); i++) {
+    if (dst_dims[i] != 1 && dst_dims[i] != src->dims[i]) throw std::invalid_argument("reduce: bad target shape");
+  }
+  if (dst_dims == src->dims) return wrap(as_layout(src, plain_desc(src->dims)), src->dims);
+  const memory::desc src_md = src->mem.get_desc();
+  const memory::desc dst_md = plain_desc(dst_dims);
+  KeyBuilder k;
+  k.add("reduce_sum").add(src_md).add(dst_dims);
+  auto& p = cached<dnnl::reduction>(k.s, [&] {
+    dnnl::reduction::desc d(dnnl::algorithm::reduction_sum, src_md, dst_md, 0.f, 0.f);
+    return dnnl::reduction(dnnl::reduction::primitive_desc(d, cpu_engine()));
+  });
+  Tensor* out = new_tensor(dst_md, dst_dims);
+  run(p, {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, out->mem}});
+  return out;
+}
+
+}  // namespace mosmos

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { KernelAttrMap } from '../../kernel-names.js';
+import { Rng } from '../../random.js';
+import { compareKernel, randomValues, skipReason, tryNative } from './kernel-test-support.js';
+
+// Tolerance: results are float32 sums of at most ~1e4 products, accumulated in a different order
+// (and with different blocking) than the reference, so they differ by a few ulps of the running
+// sum; 1e-4 of the largest output magnitude is far above that and far below any indexing bug.
+const TOLERANCE = 1e-4;
+
+const native = tryNative();
+const skip = skipReason(native);
+const n = typeof native === 'string' ? null : native;
+
+interface ConvCase {
+  x: number[];
+  w: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+}
+
+const convCases: ConvCase[] = [
+  { x: [1, 3, 7, 9], w: [5, 3, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+  { x: [2, 16, 11, 10], w: [16, 16, 3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+  { x: [2, 5, 13, 12], w: [4, 5, 3, 2], stride: [1, 2], padding: [2, 0], dilation: [2, 1] },
+  { x: [3, 17, 8, 6], w: [33, 17, 1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1] },
+  { x: [1, 2, 6, 7, 5], w: [3, 2, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
+  { x: [2, 16, 7, 6, 5], w: [8, 16, 3, 3, 3], stride: [2, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 1] },
+  { x: [1, 4, 9, 8, 7], w: [6, 4, 3, 2, 3], stride: [1, 1, 2], padding: [2, 1, 0], dilation: [2, 1, 1] },
+];
+
+const outSize = (c: ConvCase, i: number) =>
+  Math.floor((c.x[i + 2]! + 2 * c.padding[i]! - c.dilation[i]! * (c.w[i + 2]! - 1) - 1) / c.stride[i]!) + 1;
+
+describe('oneDNN convolution kernels match the reference', { skip }, () => {
+  for (const [index, c] of convCases.entries()) {
+    const two = c.x.length === 4;
+    const attrs = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+    const y = [c.x[0]!, c.w[0]!, ...c.x.slice(2).map((_, i) => outSize(c, i))];
+    for (const blocked of [false, true]) {
+      test(`case ${index} [${c.x}] * [${c.w}] ${blocked ? 'blocked' : 'plain'} input`, () => {
+        const rng = new Rng(100 + index);
+        const x = { values: randomValues(rng, c.x), shape: c.x, blocked };
+        const w = { values: randomValues(rng, c.w, 0.3), shape: c.w };
+        const dy = { values: randomValues(rng, y), shape: y, blocked };
+        const fwd = compareKernel(n!, two ? 'Conv2D' : 'Conv3D', [x, w], attrs);
+        assert.ok(fwd.relativeError < TOLERANCE, `forward error ${fwd.relativeError}`);
+        const data = compareKernel(n!, two ? 'Conv2DBackpropInput' : 'Conv3DBackpropInput', [dy, w], {
+          ...attrs,
+          inputShape: c.x,
+        });
+        assert.ok(data.relativeError < TOLERANCE, `backward-data error ${data.relativeError}`);
+        const filter = compareKernel(n!, two ? 'Conv2DBackpropFilter' : 'Conv3DBackpropFilter', [x, dy], {
+          ...attrs,
+          filterShape: c.w,
+        });
+        assert.ok(filter.relativeError < TOLERANCE, `backward-weights error ${filter.relativeError}`);
+        assert.equal(filter.layouts[0], 'plain', 'weight gradients come back plain');
+      });
+    }
+  }
+
+  test('a 2x2 stride-2 transposed convolution (the U-Net up-sampling) via backprop-input', () => {
+    const rng = new Rng(7);
+    // convTranspose2d: x [2, 32, 5, 6], weight [Cin 32, Cout 16, 2, 2] -> [2, 16, 10, 11] with outputPadding 1 on W.
+    const x = { values: randomValues(rng, [2, 32, 5, 6]), shape: [2, 32, 5, 6], blocked: true };
+    const w = { values: randomValues(rng, [32, 16, 2, 2]), shape: [32, 16, 2, 2] };
+    const attrs = { stride: [2, 2], padding: [0, 0], dilation: [1, 1] };
+    const r = compareKernel(n!, 'Conv2DBackpropInput', [x, w], { ...attrs, inputShape: [2, 16, 10, 13] });
+    assert.ok(r.relativeError < TOLERANCE, `error ${r.relativeError}`);
+  });
+
+  test('convolution of a 16-channel input keeps a blocked layout on its output', () => {
+    const rng = new Rng(3);
+    const r = compareKernel(
+      n!,
+      'Conv2D',
+      [
+        { values: randomValues(rng, [1, 16, 8, 8]), shape: [1, 16, 8, 8] },
+        { values: randomValues(rng, [16, 16, 3, 3]), shape: [16, 16, 3, 3] },
+      ],
+      { stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+    );
+    assert.match(r.layouts[0]!, /^blocked/);
+  });
+});
+
+const poolCases: { x: number[]; attrs: KernelAttrMap['MaxPool'] }[] = [
+  { x: [2, 16, 9, 8], attrs: { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] } },
+  { x: [1, 3, 7, 7], attrs: { kernelSize: [3, 3], stride: [2, 2], padding: [1, 1] } },
+  { x: [2, 5, 6, 7, 5], attrs: { kernelSize: [2, 2, 2], stride: [2, 2, 2], padding: [0, 0, 0] } },
+  { x: [1, 16, 5, 6, 7], attrs: { kernelSize: [3, 2, 3], stride: [1, 2, 2], padding: [1, 0, 1] } },
+];
+
+describe('oneDNN pooling kernels match the reference', { skip }, () => {
+  for (const [index, c] of poolCases.entries()) {
+    for (const kind of ['Max', 'Avg'] as const) {
+      test(`${kind} pooling [${c.x}] kernel ${c.attrs.kernelSize} stride ${c.attrs.stride} pad ${c.attrs.padding}`, () => {
+        const rng = new Rng(200 + index);
+        const x = { values: randomValues(rng, c.x), shape: c.x, blocked: index % 2 === 0 };
+        const fwd = compareKernel(n!, kind === 'Max' ? 'MaxPool' : 'AvgPool', [x], c.attrs);
+        assert.ok(fwd.relativeError < TOLERANCE, `forward error ${fwd.relativeError}`);
+        const y = [
+          ...c.x.slice(0, 2),
+          ...c.x
+            .slice(2)
+            .map((d, i) => Math.floor((d + 2 * c.attrs.padding[i]! - c.attrs.kernelSize[i]!) / c.attrs.stride[i]!) + 1),
+        ];
+        const dy = { values: randomValues(rng, y), shape: y };
+        const grad = compareKernel(n!, kind === 'Max' ? 'MaxPoolGrad' : 'AvgPoolGrad', [dy, x], {
+          ...c.attrs,
+          inputShape: c.x,
+        });
+        assert.ok(grad.relativeError < TOLERANCE, `backward error ${grad.relativeError}`);
+      });
+    }
+  }
+});
+
+describe('oneDNN batch norm matches the reference', { skip }, () => {
+  for (const [index, shape] of [
+    [2, 16, 5, 6],
+    [3, 5, 4, 3, 2],
+    [1, 8, 7, 9],
+  ].entries()) {
+    test(`training, inference and gradient on [${shape}]`, () => {
+      const rng = new Rng(300 + index);
+      const c = shape[1]!;
+      const x = { values: randomValues(rng, shape, 2), shape, blocked: true };
+      const train = compareKernel(n!, 'BatchNorm', [x], { epsilon: 1e-5 });
+      assert.ok(train.relativeError < TOLERANCE, `training error ${train.relativeError}`);
+      const mean = { values: randomValues(rng, [c]), shape: [c] };
+      const variance = { values: randomValues(rng, [c]).map((v) => v * v + 0.5), shape: [c] };
+      const infer = compareKernel(n!, 'BatchNorm', [x, mean, variance], { epsilon: 1e-5 });
+      assert.ok(infer.relativeError < TOLERANCE, `inference error ${infer.relativeError}`);
+      // The gradient needs the batch statistics of x, as the op passes them.
+      const m = new Float32Array(c);
+      const v = new Float32Array(c);
+      const per = x.values.length / c;
+      const inner = shape.slice(2).reduce((p, d) => p * d, 1);
+      for (let i = 0; i < x.values.length; i++) m[Math.floor(i / inner) % c]! += x.values[i]! / per;
+      for (let i = 0; i < x.values.length; i++) {
+        const k = Math.floor(i / inner) % c;
+        v[k]! += (x.values[i]! - m[k]!) ** 2 / per;
+      }
+      const dy = { values: randomValues(rng, shape), shape };
+      const grad = compareKernel(
+        n!,
+        'BatchNormGrad',
+        [dy, x, { values: m, shape: [c] }, { values: v, shape: [c] }],
+        { epsilon: 1e-5 },
+      );
+      assert.ok(grad.relativeError < TOLERANCE, `gradient error ${grad.relativeError}`);
+    });
+  }
+});

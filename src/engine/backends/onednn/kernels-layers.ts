@@ -1,0 +1,121 @@
+import type { ConvAttrs, PoolAttrs } from '../../kernel-names.js';
+import { registerKernel } from '../../kernel-registry.js';
+import type { NativeAddon, NativeHandle } from './addon.js';
+import { BACKEND_NAME, handle, result } from './kernel-helpers.js';
+
+/**
+ * Convolution, pooling and batch-norm kernels. Their results keep the layout oneDNN chose
+ * (nChw16c / nCdhw16c for most channel counts), so a conv → norm → ReLU → pool chain never
+ * reorders; the next convolution reads it as is.
+ */
+export function registerLayerKernels(addon: NativeAddon): void {
+  const geometry = (a: ConvAttrs) => [a.stride, a.dilation, a.padding, a.padding] as const;
+
+  for (const [forward, backInput, backFilter] of [
+    ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+    ['Conv3D', 'Conv3DBackpropInput', 'Conv3DBackpropFilter'],
+  ] as const) {
+    registerKernel(BACKEND_NAME, forward, ([x, w], attrs) => {
+      const y = addon.convForward(handle(x!), handle(w!), null, ...geometry(attrs), false);
+      return result(addon.dims(y), y);
+    });
+    registerKernel(BACKEND_NAME, backInput, ([dy, w], attrs) =>
+      result(
+        attrs.inputShape,
+        addon.convBackwardData(handle(dy!), handle(w!), attrs.inputShape, ...geometry(attrs), false),
+      ),
+    );
+    registerKernel(BACKEND_NAME, backFilter, ([x, dy], attrs) => {
+      const [dw] = addon.convBackwardWeights(
+        handle(x!),
+        handle(dy!),
+        attrs.filterShape,
+        ...geometry(attrs),
+        false,
+        false,
+      );
+      return result(attrs.filterShape, dw!);
+    });
+  }
+
+  // Max pooling's backward needs the forward's workspace (where each maximum came from). The
+  // gradient kernel receives only [dy, x], so remember the pooled output of each pooled input.
+  const pooledOutputs = new WeakMap<NativeHandle, { key: string; y: NativeHandle }>();
+  const poolKey = (a: PoolAttrs) => `${a.kernelSize}|${a.stride}|${a.padding}`;
+  const poolGeometry = (a: PoolAttrs) =>
+    [a.kernelSize, a.stride, a.kernelSize.map(() => 1), a.padding, a.padding] as const;
+
+  registerKernel(BACKEND_NAME, 'MaxPool', ([x], attrs) => {
+    const y = addon.poolForward(handle(x!), 'max', ...poolGeometry(attrs), true);
+    pooledOutputs.set(handle(x!), { key: poolKey(attrs), y });
+    return result(addon.dims(y), y);
+  });
+  registerKernel(BACKEND_NAME, 'MaxPoolGrad', ([dy, x], attrs) => {
+    const remembered = pooledOutputs.get(handle(x!));
+    const y =
+      remembered && remembered.key === poolKey(attrs) && addon.alive(remembered.y) ? remembered.y : null;
+    return result(
+      attrs.inputShape,
+      addon.poolBackward(handle(dy!), handle(x!), y, 'max', ...poolGeometry(attrs)),
+    );
+  });
+  registerKernel(BACKEND_NAME, 'AvgPool', ([x], attrs) => {
+    const y = addon.poolForward(handle(x!), 'avg', ...poolGeometry(attrs), true);
+    return result(addon.dims(y), y);
+  });
+  registerKernel(BACKEND_NAME, 'AvgPoolGrad', ([dy, x], attrs) =>
+    result(
+      attrs.inputShape,
+      addon.poolBackward(handle(dy!), handle(x!), null, 'avg', ...poolGeometry(attrs)),
+    ),
+  );
+
+  // The engine's BatchNorm has no affine part (the op applies it separately), so the native
+  // primitive runs with scale 1 and shift 0, kept per channel count.
+  const unit = new Map<number, { ones: NativeHandle; zeros: NativeHandle }>();
+  const unitFor = (channels: number) => {
+    let u = unit.get(channels);
+    if (u === undefined) {
+      u = {
+        ones: addon.fromFloat32(new Float32Array(channels).fill(1), [channels]),
+        zeros: addon.fromFloat32(new Float32Array(channels), [channels]),
+      };
+      unit.set(channels, u);
+    }
+    return u;
+  };
+
+  registerKernel(BACKEND_NAME, 'BatchNorm', (inputs, { epsilon }) => {
+    const x = inputs[0]!;
+    const c = x.shape[1]!;
+    const { ones, zeros } = unitFor(c);
+    if (inputs.length === 1) {
+      const [y, mean, variance] = addon.batchNormForward(handle(x), ones, zeros, null, null, epsilon, true);
+      return [result(x.shape, y), result([c], mean), result([c], variance)];
+    }
+    const y = addon.batchNormForward(
+      handle(x),
+      ones,
+      zeros,
+      handle(inputs[1]!),
+      handle(inputs[2]!),
+      epsilon,
+      false,
+    );
+    return [result(x.shape, y)];
+  });
+  registerKernel(BACKEND_NAME, 'BatchNormGrad', ([dy, x, mean, variance], { epsilon }) => {
+    const { ones } = unitFor(x!.shape[1]!);
+    const [dx, dscale, dshift] = addon.batchNormBackward(
+      handle(dy!),
+      handle(x!),
+      ones,
+      handle(mean!),
+      handle(variance!),
+      epsilon,
+    );
+    addon.dispose(dscale);
+    addon.dispose(dshift);
+    return result(x!.shape, dx);
+  });
+}

@@ -1,0 +1,136 @@
+import { registerKernel } from '../../kernel-registry.js';
+import { values } from './storage.js';
+
+/**
+ * Normalisation kernels without affine (the ops apply weight and bias). Statistics are accumulated
+ * in float64 with two passes, so large planes do not lose precision.
+ */
+
+/** x [N, C, ...] as N × C blocks of `block` contiguous values. */
+function channelBlocks(shape: readonly number[]): { channels: number; batch: number; block: number } {
+  const block = shape.slice(2).reduce((p, d) => p * d, 1);
+  return { channels: shape[1]!, batch: shape[0]!, block };
+}
+
+registerKernel('reference', 'BatchNorm', (inputs, { epsilon }) => {
+  const ix = inputs[0]!;
+  const x = values(ix);
+  const { channels, batch, block } = channelBlocks(ix.shape);
+  const count = batch * block;
+  const given = inputs.length === 3;
+  const mean = given ? Float32Array.from(values(inputs[1]!)) : new Float32Array(channels);
+  const variance = given ? Float32Array.from(values(inputs[2]!)) : new Float32Array(channels);
+  const y = new Float32Array(x.length);
+  for (let c = 0; c < channels; c++) {
+    if (!given) {
+      let s = 0;
+      for (let n = 0; n < batch; n++) {
+        const o = (n * channels + c) * block;
+        for (let i = 0; i < block; i++) s += x[o + i]!;
+      }
+      const m = s / count;
+      let v = 0;
+      for (let n = 0; n < batch; n++) {
+        const o = (n * channels + c) * block;
+        for (let i = 0; i < block; i++) v += (x[o + i]! - m) ** 2;
+      }
+      mean[c] = m;
+      variance[c] = v / count;
+    }
+    const m = mean[c]!;
+    const rstd = 1 / Math.sqrt(variance[c]! + epsilon);
+    for (let n = 0; n < batch; n++) {
+      const o = (n * channels + c) * block;
+      for (let i = 0; i < block; i++) y[o + i] = (x[o + i]! - m) * rstd;
+    }
+  }
+  return [
+    { shape: ix.shape, storage: y },
+    { shape: [channels], storage: mean },
+    { shape: [channels], storage: variance },
+  ];
+});
+
+// dx = rstd (dy - mean(dy) - x̂ mean(dy x̂)), the means over each normalised group.
+registerKernel('reference', 'BatchNormGrad', ([idy, ix, imean, ivar], { epsilon }) => {
+  const dy = values(idy!);
+  const x = values(ix!);
+  const mean = values(imean!);
+  const variance = values(ivar!);
+  const { channels, batch, block } = channelBlocks(ix!.shape);
+  const count = batch * block;
+  const dx = new Float32Array(x.length);
+  for (let c = 0; c < channels; c++) {
+    const m = mean[c]!;
+    const rstd = 1 / Math.sqrt(variance[c]! + epsilon);
+    let sumDy = 0;
+    let sumDyXhat = 0;
+    for (let n = 0; n < batch; n++) {
+      const o = (n * channels + c) * block;
+      for (let i = 0; i < block; i++) {
+        sumDy += dy[o + i]!;
+        sumDyXhat += dy[o + i]! * (x[o + i]! - m) * rstd;
+      }
+    }
+    const a = sumDy / count;
+    const b = sumDyXhat / count;
+    for (let n = 0; n < batch; n++) {
+      const o = (n * channels + c) * block;
+      for (let i = 0; i < block; i++) dx[o + i] = rstd * (dy[o + i]! - a - (x[o + i]! - m) * rstd * b);
+    }
+  }
+  return { shape: ix!.shape, storage: dx };
+});
+
+registerKernel('reference', 'LayerNorm', ([ix], { epsilon }) => {
+  const x = values(ix!);
+  const cols = ix!.shape[ix!.shape.length - 1]!;
+  const rows = x.length / cols;
+  const y = new Float32Array(x.length);
+  const mean = new Float32Array(rows);
+  const variance = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s = 0;
+    for (let i = 0; i < cols; i++) s += x[o + i]!;
+    const m = s / cols;
+    let v = 0;
+    for (let i = 0; i < cols; i++) v += (x[o + i]! - m) ** 2;
+    v /= cols;
+    mean[r] = m;
+    variance[r] = v;
+    const rstd = 1 / Math.sqrt(v + epsilon);
+    for (let i = 0; i < cols; i++) y[o + i] = (x[o + i]! - m) * rstd;
+  }
+  const rowShape = ix!.shape.slice(0, -1);
+  return [
+    { shape: ix!.shape, storage: y },
+    { shape: rowShape, storage: mean },
+    { shape: rowShape, storage: variance },
+  ];
+});
+
+registerKernel('reference', 'LayerNormGrad', ([idy, ix, imean, ivar], { epsilon }) => {
+  const dy = values(idy!);
+  const x = values(ix!);
+  const mean = values(imean!);
+  const variance = values(ivar!);
+  const cols = ix!.shape[ix!.shape.length - 1]!;
+  const rows = x.length / cols;
+  const dx = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const m = mean[r]!;
+    const rstd = 1 / Math.sqrt(variance[r]! + epsilon);
+    let sumDy = 0;
+    let sumDyXhat = 0;
+    for (let i = 0; i < cols; i++) {
+      sumDy += dy[o + i]!;
+      sumDyXhat += dy[o + i]! * (x[o + i]! - m) * rstd;
+    }
+    const a = sumDy / cols;
+    const b = sumDyXhat / cols;
+    for (let i = 0; i < cols; i++) dx[o + i] = rstd * (dy[o + i]! - a - (x[o + i]! - m) * rstd * b);
+  }
+  return { shape: ix!.shape, storage: dx };
+});

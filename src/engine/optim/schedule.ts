@@ -1,0 +1,27 @@
+/** A learning rate for each (0-based) optimizer step. */
+export type LrSchedule = (step: number) => number;
+
+export function constantSchedule(lr: number): LrSchedule {
+  return () => lr;
+}
+
+/**
+ * Linear warm-up from lr/warmupSteps to `lr` over `warmupSteps`, then cosine decay to `minLr` at
+ * `totalSteps` (held there afterwards).
+ * @example const schedule = warmupCosine({ lr: 1e-3, warmupSteps: 100, totalSteps: 5000 }); opt.lr = schedule(step);
+ */
+export function warmupCosine(options: {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  minLr?: number;
+}): LrSchedule {
+  const { lr, warmupSteps, totalSteps } = options;
+  const minLr = options.minLr ?? 0;
+  return (step) => {
+    if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
+    const span = Math.max(1, totalSteps - warmupSteps);
+    const progress = Math.min(1, (step - warmupSteps) / span);
+    return minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
+  };
+}

@@ -1,0 +1,19 @@
+// Segmentation metrics (MONAI definitions) and the recognition/retrieval metrics of pre-training.
+export { diceFromCounts, diceScore, type OverlapCounts } from './dice.js';
+export {
+  type DistanceArray,
+  type DistanceTransformOptions,
+  euclideanDistanceTransform,
+  type MaskArray,
+} from './distance-transform.js';
+export { assertSameGrid, type EvaluateOptions, evaluateCase, labelsPresent, type OrganMetrics } from './evaluate.js';
+export { hausdorff95, hausdorffDistance, hausdorffFromDistances, percentile } from './hausdorff.js';
+export {
+  type CaseEvaluation,
+  type MetricStat,
+  metricStat,
+  type OrganSummary,
+  summarizeEvaluations,
+} from './summary.js';
+export { maskEdges, type SurfaceDistances, surfaceDistances } from './surface.js';
+export { normalizedSurfaceDice, surfaceDiceFromDistances } from './surface-dice.js';

@@ -1,0 +1,48 @@
+/**
+ * Cross-modal retrieval recall: with N images and their N reports, the similarity matrix
+ * `sim[i * n + j]` = sim(image i, report j); report i is the match of image i.
+ */
+
+export interface RetrievalMetrics {
+  imageToReport: { r1: number; r5: number; r10: number };
+  reportToImage: { r1: number; r5: number; r10: number };
+  /** Recall@K a random ranking would reach: K / N. */
+  chance: { r1: number; r5: number; r10: number };
+}
+
+/** Rank (0 = first) of the true match among all candidates of one query. */
+function matchRank(sim: ArrayLike<number>, n: number, query: number, byRow: boolean): number {
+  const at = (c: number) => (byRow ? sim[query * n + c]! : sim[c * n + query]!);
+  const own = at(query);
+  let better = 0;
+  let ties = 0;
+  for (let c = 0; c < n; c++) {
+    if (c === query) continue;
+    const v = at(c);
+    if (v > own) better++;
+    else if (v === own) ties++;
+  }
+  // Ties are broken pessimistically, so a constant similarity scores no better than chance.
+  return better + ties;
+}
+
+/** Recall@1/5/10 in both directions. Example: `retrievalRecall(sim, 32).imageToReport.r1`. */
+export function retrievalRecall(sim: ArrayLike<number>, n: number): RetrievalMetrics {
+  const recall = (byRow: boolean) => {
+    let r1 = 0;
+    let r5 = 0;
+    let r10 = 0;
+    for (let q = 0; q < n; q++) {
+      const rank = matchRank(sim, n, q, byRow);
+      if (rank < 1) r1++;
+      if (rank < 5) r5++;
+      if (rank < 10) r10++;
+    }
+    return { r1: r1 / n, r5: r5 / n, r10: r10 / n };
+  };
+  return {
+    imageToReport: recall(true),
+    reportToImage: recall(false),
+    chance: { r1: Math.min(1, 1 / n), r5: Math.min(1, 5 / n), r10: Math.min(1, 10 / n) },
+  };
+}

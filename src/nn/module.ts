@@ -1,0 +1,74 @@
+/**
+ * A network is a plain object holding its Parameters and sub-layers (in fields, arrays or nested
+ * objects) plus a forward method. Walking the fields in declaration order gives PyTorch-style flat
+ * names — `encoder.stages.0.block1.conv1.weight` — which are the safetensors keys of saved weights.
+ */
+import { Parameter, type Tensor, tensor } from '../engine/index.js';
+
+function walk(value: unknown, prefix: string, out: [string, Parameter][], seen: Set<unknown>): void {
+  if (value instanceof Parameter) {
+    if (!seen.has(value)) {
+      seen.add(value);
+      out.push([prefix, value]);
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  // Tensors that are not parameters (buffers, caches) and typed arrays are not state.
+  if (ArrayBuffer.isView(value) || 'backend' in value) return;
+  seen.add(value);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : value instanceof Map
+      ? [...value.entries()].map(([k, v]) => [String(k), v])
+      : Object.entries(value);
+  for (const [key, child] of entries) walk(child, prefix === '' ? key : `${prefix}.${key}`, out, seen);
+}
+
+/** The parameters of a network with their flat names, in declaration order (shared ones once). */
+export function namedParameters(module: object, prefix = ''): [string, Parameter][] {
+  const out: [string, Parameter][] = [];
+  walk(module, prefix, out, new Set());
+  return out;
+}
+
+/** The parameters of one or more networks, as a list for an optimizer. */
+export function parametersOf(...modules: object[]): Parameter[] {
+  return modules.flatMap((m) => namedParameters(m).map(([, p]) => p));
+}
+
+/** Number of trainable scalars. */
+export function parameterCount(module: object): number {
+  return namedParameters(module).reduce((n, [, p]) => n + p.size, 0);
+}
+
+/** Name → parameter map (PyTorch's state_dict), names prefixed with `prefix.` when given. */
+export function stateDict(module: object, prefix = ''): Map<string, Parameter> {
+  return new Map(namedParameters(module, prefix));
+}
+
+/**
+ * Copies values into the network's parameters by name. Every parameter must be present with the
+ * same shape (a mismatch names the key), unless `strict` is false, when missing keys are listed.
+ */
+export function loadStateDict(
+  module: object,
+  values: ReadonlyMap<string, Tensor>,
+  options: { prefix?: string; strict?: boolean } = {},
+): { missing: string[] } {
+  const missing: string[] = [];
+  for (const [name, param] of namedParameters(module, options.prefix ?? '')) {
+    const value = values.get(name);
+    if (value === undefined) {
+      missing.push(name);
+      continue;
+    }
+    if (value.shape.length !== param.shape.length || value.shape.some((d, i) => d !== param.shape[i]))
+      throw new Error(`${name}: saved shape [${value.shape}] does not match the network's [${param.shape}]`);
+    // A copy, so the network never shares storage with the loaded file's tensors.
+    param.assign(tensor(Float32Array.from(value.data()), param.shape));
+  }
+  if ((options.strict ?? true) && missing.length > 0)
+    throw new Error(`missing weights: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+  return { missing };
+}

@@ -1,0 +1,33 @@
+/**
+ * Pixel-tag attention maps (DESIGN.md §1): A_k(p) = softmax over tags k of cos(q_k, F(p)) / τ, one map
+ * per tag at the feature map's resolution. Fine-tuning concatenates them to the decoder; the viewer
+ * and `mosmos pretrain --export-attention` show them.
+ */
+import { clamp, div, matmul, mul, permute, reshape, softmax, sqrt, sum, type Tensor } from '../engine/index.js';
+
+/** x / ‖x‖ along the last axis (‖x‖ floored at 1e-6 so an all-zero vector stays finite). */
+export function l2Normalize(x: Tensor): Tensor {
+  return div(x, clamp(sqrt(sum(mul(x, x), -1, true)), 1e-6));
+}
+
+/**
+ * Cosine similarity of every pixel/voxel feature with every tag query, divided by τ:
+ * features [N, C, ...spatial], queries [K, C] → [N, K, P] with P = product of the spatial sizes.
+ */
+export function tagSimilarity(features: Tensor, tagQueries: Tensor, tau: number): Tensor {
+  const [n, c] = features.shape as [number, number];
+  const pixels = permute(reshape(features, [n, c, -1]), [0, 2, 1]); // [N, P, C]
+  const sim = matmul(l2Normalize(tagQueries), l2Normalize(pixels), { transposeB: true }); // [N, K, P]
+  return mul(sim, 1 / tau);
+}
+
+/**
+ * The maps: features [N, C, H, W] or [N, C, D, H, W], tag queries [K, C] (same space) →
+ * [N, K, H, W] or [N, K, D, H, W], summing to 1 over K at every pixel.
+ * @example pixelTagAttention(encoderFeatures, queries, 0.1)
+ */
+export function pixelTagAttention(features: Tensor, tagQueries: Tensor, tau = 0.1): Tensor {
+  const [n, , ...spatial] = features.shape as number[];
+  const k = tagQueries.shape[0]!;
+  return reshape(softmax(tagSimilarity(features, tagQueries, tau), 1), [n!, k, ...spatial]);
+}

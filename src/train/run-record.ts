@@ -1,0 +1,88 @@
+/**
+ * A run folder records what a training run decided and measured, so results can be traced and
+ * repeated: `run.json` (version, arguments, seed, data fingerprint, configuration) and
+ * `metrics.jsonl` (one JSON object per step or epoch).
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { version } from '../version.js';
+
+export interface RunInfo {
+  /** mosmos version that wrote the run. */
+  version: string;
+  /** The command (e.g. "pretrain"). */
+  command: string;
+  /** Command-line arguments as given. */
+  argv: string[];
+  seed: number;
+  /** sha256 over the manifest bytes and each referenced file's path, size and mtime. */
+  dataFingerprint: string;
+  /** The resolved configuration (defaults filled in). */
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+/**
+ * Fingerprint of a data set: the manifest's content plus each file's path, size and modification time
+ * (hashing every image's bytes would cost minutes on real data; size+mtime catches replaced files).
+ */
+export function dataFingerprint(manifestPath: string, files: string[]): string {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(manifestPath));
+  for (const file of [...files].sort()) {
+    const info = existsSync(file) ? statSync(file) : undefined;
+    hash.update(`\n${file}\t${info?.size ?? -1}\t${info?.mtimeMs ?? -1}`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Creates the run folder (or reuses it when `resume`) and writes `run.json`. A fresh run refuses a
+ * folder that already holds a run.json unless `force`, so a run is never silently mixed with another.
+ */
+export function createRunFolder(
+  dir: string,
+  info: Omit<RunInfo, 'version' | 'createdAt'>,
+  options: { resume?: boolean; force?: boolean } = {},
+): RunInfo {
+  const runJson = join(dir, 'run.json');
+  if (options.resume) {
+    if (!existsSync(runJson)) throw fileError(dir, 'cannot resume: no run.json in this folder');
+    return readRunInfo(dir);
+  }
+  if (existsSync(runJson) && !options.force)
+    throw fileError(dir, 'already holds a run (pass --resume to continue it, or --force to replace it)');
+  mkdirSync(dir, { recursive: true });
+  const full: RunInfo = { version, ...info, createdAt: new Date().toISOString() };
+  writeFileAtomic(runJson, `${JSON.stringify(full, null, 2)}\n`, { force: true });
+  return full;
+}
+
+/** Reads `run.json` of a run folder. */
+export function readRunInfo(dir: string): RunInfo {
+  const path = join(dir, 'run.json');
+  if (!existsSync(path)) throw fileError(path, 'not found (is this a mosmos run folder?)');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RunInfo;
+  } catch (error) {
+    throw fileError(path, `not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Appends one JSON object per line to `metrics.jsonl` in the run folder. */
+export function appendMetrics(dir: string, record: Record<string, unknown>): void {
+  appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+}
+
+/** Reads all records of `metrics.jsonl` (an absent file is an empty list). */
+export function readMetrics(dir: string): Record<string, unknown>[] {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
