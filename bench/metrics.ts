@@ -1,6 +1,12 @@
 // Times the exact EDT and a full 13-organ evaluation (Dice, HD95, NSD) on a 512×512×300 synthetic
 // pair with CT-like anisotropic spacing. Prints one JSON line.
-// Run: node --import tsx bench/metrics.ts
+// Run: node --import tsx bench/metrics.ts [--compare-scipy]
+// --compare-scipy also times scipy.ndimage.distance_transform_edt (Debian's /usr/bin/python3) on the
+// same mask and reports the largest difference, as a reference only.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { euclideanDistanceTransform } from '../src/metrics/distance-transform.js';
 import { evaluateCase } from '../src/metrics/evaluate.js';
 import type { Volume } from '../src/volume/volume.js';
@@ -50,10 +56,43 @@ euclideanDistanceTransform(mask, dims, spacing, { out });
 const edtSeconds = (performance.now() - t0) / 1000;
 
 t0 = performance.now();
-const organs = evaluateCase(volume(pred), volume(gt), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], { tolerance: 1 });
+const organs = evaluateCase(volume(pred), volume(gt), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], {
+  tolerance: 1,
+});
 const evaluateSeconds = (performance.now() - t0) / 1000;
 const meanDice = organs.reduce((s, o) => s + o.dice, 0) / organs.length;
 const meanHd95 = organs.reduce((s, o) => s + o.hd95, 0) / organs.length;
+
+/** scipy's EDT time on the same mask, and the largest |ours − scipy| in mm (reference only). */
+function compareScipy(): { scipySeconds: number; maxDifferenceMm: number } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'mosmos-bench-'));
+  try {
+    writeFileSync(join(dir, 'mask.raw'), mask);
+    writeFileSync(join(dir, 'ours.raw'), out);
+    const script = `
+import sys, time, json, numpy as np
+from scipy.ndimage import distance_transform_edt
+d = sys.argv[1]
+shape = (${nz}, ${ny}, ${nx})
+mask = np.fromfile(d + '/mask.raw', dtype=np.uint8).reshape(shape)
+ours = np.fromfile(d + '/ours.raw', dtype=np.float32).reshape(shape)
+t = time.perf_counter()
+ref = distance_transform_edt(mask == 0, sampling=(${spacing[2]}, ${spacing[1]}, ${spacing[0]}))
+seconds = time.perf_counter() - t
+print(json.dumps({"scipySeconds": seconds, "maxDifferenceMm": float(np.abs(ref - ours).max())}))
+`;
+    const run = spawnSync('/usr/bin/python3', ['-c', script, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) {
+      console.error(`scipy comparison failed: ${run.stderr.trim().split('\n').pop()}`);
+      return null;
+    }
+    const parsed = JSON.parse(run.stdout) as { scipySeconds: number; maxDifferenceMm: number };
+    return { scipySeconds: Number(parsed.scipySeconds.toFixed(3)), maxDifferenceMm: parsed.maxDifferenceMm };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const scipy = process.argv.includes('--compare-scipy') ? compareScipy() : null;
 
 console.log(
   JSON.stringify({
@@ -66,5 +105,6 @@ console.log(
     organs: organs.length,
     meanDice: Number(meanDice.toFixed(4)),
     meanHd95: Number(meanHd95.toFixed(3)),
+    ...(scipy ?? {}),
   }),
 );

@@ -103,16 +103,22 @@ const splits: [string, AssertionItem[]][] = [
   ['held-out', items.filter((i) => i.report > 40)],
   ['all', items],
 ];
-for (const system of systems(rules)) {
-  for (const [split, subset] of splits) {
-    const scores = evaluateNegex(subset, system, split);
-    if (json) console.log(JSON.stringify({ dataset: `negex-${split}`, system: system.name, ...scores }));
-    else console.log(`negex ${split.padEnd(9)} ${system.name.padEnd(14)} ${format(scores)}`);
+const all = systems(rules);
+const datasets: [string, (system: System) => NegationScores & { unmatched?: number }][] = [
+  ...splits.map(([split, subset]): [string, (system: System) => NegationScores] => [
+    `negex-${split}`,
+    (system) => evaluateNegex(subset, system, split),
+  ]),
+  ['chexpert', (system) => evaluateChexpert(chexpertFile, system)],
+];
+for (const [dataset, evaluate] of datasets) {
+  const scores = Object.fromEntries(all.map((system) => [system.name, evaluate(system)]));
+  if (json) {
+    console.log(JSON.stringify({ dataset, ...scores }));
+    continue;
   }
-  const chexpert = evaluateChexpert(chexpertFile, system);
-  if (json) console.log(JSON.stringify({ dataset: 'chexpert', system: system.name, ...chexpert }));
-  else
-    console.log(
-      `chexpert ${''.padEnd(6)} ${system.name.padEnd(14)} ${format(chexpert)}  (3-way; ${chexpert.unmatched} labels without a mention)`,
-    );
+  for (const [name, score] of Object.entries(scores)) {
+    const note = score.unmatched === undefined ? '' : `  (3-way; ${score.unmatched} label without a mention)`;
+    console.log(`${dataset.padEnd(15)} ${name.padEnd(14)} ${format(score)}${note}`);
+  }
 }

@@ -24,7 +24,11 @@ export function fixtureVolume(
   const datatype = options.datatype ?? 'int16';
   const spacing = options.spacing ?? [0.8, 0.8, 2.5];
   const data: VoxelArray =
-    datatype === 'float32' ? new Float32Array(count) : datatype === 'uint8' ? new Uint8Array(count) : new Int16Array(count);
+    datatype === 'float32'
+      ? new Float32Array(count)
+      : datatype === 'uint8'
+        ? new Uint8Array(count)
+        : new Int16Array(count);
   for (let i = 0; i < count; i++) data[i] = value(i);
   const affine = [
     [-spacing[0], 0, 0, 10],
@@ -42,7 +46,10 @@ export function fixtureImage(options: { spacing?: [number, number, number]; dims
 
 /** A label map using `values` (cycled over the voxels, with background runs). */
 export function fixtureLabel(values: number[], options: { spacing?: [number, number, number] } = {}): Volume {
-  return fixtureVolume((i) => (i % 3 === 0 ? 0 : values[i % values.length]!), { ...options, datatype: 'int16' });
+  return fixtureVolume((i) => (i % 3 === 0 ? 0 : values[i % values.length]!), {
+    ...options,
+    datatype: 'int16',
+  });
 }
 
 /** Writes a volume, creating its folder. */
@@ -52,7 +59,11 @@ export async function writeFixture(path: string, volume: Volume): Promise<void> 
 }
 
 /** BTCV: img/imgNNNN.nii.gz + label/labelNNNN.nii.gz (optionally under RawData/Training). */
-export async function makeBtcv(root: string, ids: number[], options: { nested?: boolean } = {}): Promise<string> {
+export async function makeBtcv(
+  root: string,
+  ids: number[],
+  options: { nested?: boolean } = {},
+): Promise<string> {
   const base = options.nested ? join(root, 'RawData', 'Training') : root;
   for (const id of ids) {
     const n = String(id).padStart(4, '0');
@@ -63,7 +74,12 @@ export async function makeBtcv(root: string, ids: number[], options: { nested?: 
 }
 
 /** AMOS: imagesTr/labelsTr, imagesVa/labelsVa, imagesTs and a dataset.json listing them. */
-export async function makeAmos(root: string, train: number[], validation: number[], test: number[]): Promise<string> {
+export async function makeAmos(
+  root: string,
+  train: number[],
+  validation: number[],
+  test: number[],
+): Promise<string> {
   const name = (id: number) => `amos_${String(id).padStart(4, '0')}.nii.gz`;
   const json = { name: 'AMOS', training: [] as object[], validation: [] as object[], test: [] as object[] };
   for (const [list, images, labels, key] of [
@@ -103,7 +119,10 @@ export async function makeMmwhs(root: string, ct: number[], mr: number[]): Promi
 export async function makeBrats(root: string, ids: string[]): Promise<string> {
   for (const id of ids) {
     for (const suffix of ['t1', 't1ce', 't2', 'flair']) {
-      await writeFixture(join(root, id, `${id}_${suffix}.nii.gz`), fixtureVolume((i) => (i * 13) % 900));
+      await writeFixture(
+        join(root, id, `${id}_${suffix}.nii.gz`),
+        fixtureVolume((i) => (i * 13) % 900),
+      );
     }
     await writeFixture(join(root, id, `${id}_seg.nii.gz`), fixtureLabel([1, 2, 4]));
   }

@@ -162,10 +162,14 @@ napi_value entry(napi_env env, napi_callback_info info) {
   napi_value argv[16];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
   try {
-    return F(Args{env, std::vector<napi_value>(argv, argv + argc)});
+    napi_value result = F(Args{env, std::vector<napi_value>(argv, argv + argc)});
+    mosmos::end_call();
+    return result;
   } catch (const JsError& e) {
+    mosmos::end_call();
     napi_throw_error(env, nullptr, e.message.c_str());
   } catch (const std::exception& e) {
+    mosmos::end_call();
     napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
   }
   return nullptr;
@@ -243,6 +247,10 @@ napi_value alive(const Args& a) {
 
 napi_value layout(const Args& a) { return js_string(a.env, mosmos::tensor_layout(tensor_of(a.env, a[0]))); }
 napi_value live(const Args& a) { return js_number(a.env, static_cast<double>(live_bytes)); }
+napi_value cached_bytes(const Args& a) { return js_number(a.env, static_cast<double>(mosmos::cached_buffer_bytes())); }
+napi_value release_cache(const Args& a) {
+  return js_number(a.env, static_cast<double>(mosmos::release_cached_buffers()));
+}
 napi_value version(const Args& a) { return js_string(a.env, mosmos::library_version()); }
 napi_value get_threads(const Args& a) { return js_number(a.env, mosmos::get_threads()); }
 napi_value set_threads(const Args& a) {
@@ -308,12 +316,12 @@ napi_value batch_norm_forward(const Args& a) {
   return js_array(a.env, {wrap_tensor(a.env, y), wrap_tensor(a.env, mean), wrap_tensor(a.env, variance)});
 }
 
-// batchNormBackward(dy, x, scale, mean, var, eps) -> [dx, dscale, dshift]
+// batchNormBackward(dy, x, scale, shift, mean, var, eps) -> [dx, dscale, dshift]
 napi_value batch_norm_backward(const Args& a) {
   Tensor *dx = nullptr, *dscale = nullptr, *dshift = nullptr;
   mosmos::batch_norm_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), tensor_of(a.env, a[2]),
-                              tensor_of(a.env, a[3]), tensor_of(a.env, a[4]),
-                              static_cast<float>(number_of(a.env, a[5])), &dx, &dscale, &dshift);
+                              tensor_of(a.env, a[3]), tensor_of(a.env, a[4]), tensor_of(a.env, a[5]),
+                              static_cast<float>(number_of(a.env, a[6])), &dx, &dscale, &dshift);
   return js_array(a.env, {wrap_tensor(a.env, dx), wrap_tensor(a.env, dscale), wrap_tensor(a.env, dshift)});
 }
 
@@ -403,6 +411,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"getThreads", nullptr, entry<get_threads>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, entry<set_threads>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"liveBytes", nullptr, entry<live>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cachedBytes", nullptr, entry<cached_bytes>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"releaseCache", nullptr, entry<release_cache>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fromFloat32", nullptr, entry<from_float32>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"toFloat32", nullptr, entry<to_float32>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dispose", nullptr, entry<dispose>, nullptr, nullptr, nullptr, napi_default, nullptr},

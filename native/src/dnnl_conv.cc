@@ -220,7 +220,7 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
     diff_dst_md = c.pd.diff_dst_desc();
     prim = c.prim;
   }
-  memory dw(dw_md, cpu_engine());
+  memory dw = scratch_memory(dw_md);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, as_layout(src, src_md)},
                                        {DNNL_ARG_DIFF_DST, as_layout(diff_dst, diff_dst_md)},
                                        {DNNL_ARG_DIFF_WEIGHTS, dw}};

@@ -1,8 +1,11 @@
 // Engine, stream, threads, tensors and reorders.
 #include <omp.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <unordered_map>
+#include <vector>
 
 #include "dnnl_internal.h"
 
@@ -75,8 +78,78 @@ void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) 
   cpu_stream().wait();
 }
 
+namespace {
+
+struct BufferPool {
+  std::unordered_map<size_t, std::vector<void*>> free;
+  int64_t cached = 0;
+  int64_t limit = 0;
+  std::vector<std::shared_ptr<void>> call_scratch;
+};
+
+// Never destroyed: tensors may be released by finalizers during shutdown.
+BufferPool& pool() {
+  static BufferPool* p = [] {
+    auto* created = new BufferPool();
+    const char* mb = std::getenv("MOSMOS_BUFFER_CACHE_MB");
+    created->limit = (mb != nullptr ? std::atoll(mb) : 4096) * (int64_t{1} << 20);
+    return created;
+  }();
+  return *p;
+}
+
+}  // namespace
+
+std::shared_ptr<void> pooled_buffer(size_t bytes) {
+  const size_t size = (std::max<size_t>(bytes, 1) + 4095) / 4096 * 4096;
+  BufferPool& p = pool();
+  void* ptr = nullptr;
+  auto it = p.free.find(size);
+  if (it != p.free.end() && !it->second.empty()) {
+    ptr = it->second.back();
+    it->second.pop_back();
+    p.cached -= static_cast<int64_t>(size);
+  } else {
+    ptr = std::aligned_alloc(4096, size);
+    if (ptr == nullptr) {
+      release_cached_buffers();
+      ptr = std::aligned_alloc(4096, size);
+      if (ptr == nullptr) throw std::bad_alloc();
+    }
+  }
+  return std::shared_ptr<void>(ptr, [size](void* q) {
+    BufferPool& bp = pool();
+    if (bp.cached + static_cast<int64_t>(size) <= bp.limit) {
+      bp.free[size].push_back(q);
+      bp.cached += static_cast<int64_t>(size);
+    } else {
+      std::free(q);
+    }
+  });
+}
+
+int64_t release_cached_buffers() {
+  BufferPool& p = pool();
+  const int64_t released = p.cached;
+  for (auto& entry : p.free)
+    for (void* q : entry.second) std::free(q);
+  p.free.clear();
+  p.cached = 0;
+  return released;
+}
+
+int64_t cached_buffer_bytes() { return pool().cached; }
+
+void end_call() { pool().call_scratch.clear(); }
+
+memory scratch_memory(const memory::desc& md) {
+  std::shared_ptr<void> buffer = pooled_buffer(md.get_size());
+  pool().call_scratch.push_back(buffer);
+  return memory(md, cpu_engine(), buffer.get());
+}
+
 memory reorder_to(const memory& src, const memory::desc& want) {
-  memory dst(want, cpu_engine());
+  memory dst = scratch_memory(want);
   KeyBuilder key;
   key.add("reorder").add(src.get_desc()).add(want);
   auto& prim = cached<dnnl::reorder>(key.s, [&] { return dnnl::reorder(src, dst); });
@@ -96,7 +169,12 @@ Tensor* wrap(const memory& mem, const Dims& dims) {
   return t;
 }
 
-Tensor* new_tensor(const memory::desc& md, const Dims& dims) { return wrap(memory(md, cpu_engine()), dims); }
+Tensor* new_tensor(const memory::desc& md, const Dims& dims) {
+  std::shared_ptr<void> buffer = pooled_buffer(md.get_size());
+  Tensor* t = wrap(memory(md, cpu_engine(), buffer.get()), dims);
+  t->buffer = std::move(buffer);
+  return t;
+}
 
 Tensor* tensor_from_plain(const float* data, const Dims& dims) {
   Tensor* t = new_tensor(plain_desc(dims), dims);
@@ -118,7 +196,11 @@ void tensor_to_plain(const Tensor* t, float* out) {
   run(prim, {{DNNL_ARG_FROM, t->mem}, {DNNL_ARG_TO, dst}});
 }
 
-Tensor* tensor_to_plain_tensor(const Tensor* t) { return wrap(as_layout(t, plain_desc(t->dims)), t->dims); }
+Tensor* tensor_to_plain_tensor(const Tensor* t) {
+  Tensor* out = new_tensor(plain_desc(t->dims), t->dims);
+  tensor_to_plain(t, static_cast<float*>(out->mem.get_data_handle()));
+  return out;
+}
 
 const Dims& tensor_dims(const Tensor* t) { return t->dims; }
 bool tensor_is_plain(const Tensor* t) { return is_plain(t->mem.get_desc()); }
@@ -137,9 +219,14 @@ Tensor* reshape(const Tensor* t, const Dims& dims) {
   for (int64_t d : dims) n *= d;
   for (int64_t d : t->dims) m *= d;
   if (n != m) throw std::invalid_argument("reshape: element count changes");
-  memory base = as_layout(t, plain_desc(t->dims));
-  Tensor* out = wrap(memory(plain_desc(dims), cpu_engine(), base.get_data_handle()), dims);
-  out->owner = base;
+  // A plain source is viewed in place (sharing its buffer); a blocked one is copied to plain.
+  const Tensor* base = tensor_is_plain(t) ? t : nullptr;
+  Tensor* owned = base == nullptr ? tensor_to_plain_tensor(t) : nullptr;
+  const Tensor* src = base != nullptr ? base : owned;
+  Tensor* out = wrap(memory(plain_desc(dims), cpu_engine(), src->mem.get_data_handle()), dims);
+  out->buffer = src->buffer;
+  out->owner = src->owner ? src->owner : src->mem;
+  delete owned;
   return out;
 }
 

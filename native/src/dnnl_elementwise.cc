@@ -133,7 +133,9 @@ Tensor* binary(const Tensor* a, const Tensor* b, Binary kind) {
   if (a->dims == dst) {
     src0 = a->mem;
     dst_md = desc_like(a->mem.get_desc(), dst);
-    src1 = b->dims == dst ? as_layout(b, a->mem.get_desc()) : as_layout(b, plain_desc(b->dims));
+    // A broadcast operand gets the first operand's blocking too: oneDNN's JIT binary handles
+    // per-channel broadcasting only between like layouts, else falls to a slow reference loop.
+    src1 = as_layout(b, b->dims == dst ? a->mem.get_desc() : desc_like(a->mem.get_desc(), b->dims));
   } else {
     // Both operands broadcast, or a non-commutative one broadcasts its first operand: expand
     // the first to the full shape, then apply the operation.

@@ -22,8 +22,11 @@ struct Tensor {
   Dims dims;
   // Max pooling's workspace, kept on the pooled output for the backward pass.
   memory workspace;
+  std::shared_ptr<void> workspace_buffer;
   bool has_workspace = false;
-  // For views (reshape): the memory that owns the buffer `mem` points into.
+  // The pooled buffer behind `mem` (shared by reshape views), and for views of a reordered
+  // copy, the library-owned memory they point into.
+  std::shared_ptr<void> buffer;
   memory owner;
 };
 
@@ -40,7 +43,15 @@ bool is_plain(const memory::desc& md);
 memory as_layout(const Tensor* t, const memory::desc& want);
 memory reorder_to(const memory& src, const memory::desc& want);
 Tensor* wrap(const memory& mem, const Dims& dims);
+// A tensor whose memory comes from the buffer pool.
 Tensor* new_tensor(const memory::desc& md, const Dims& dims);
+// Memory for a temporary (a reordered operand) that lives until the current call returns.
+memory scratch_memory(const memory::desc& md);
+
+// Buffers freed by tensors are kept for reuse, keyed by size: a training step allocates the
+// same sizes every iteration, and fresh pages from the OS cost a page fault each (several ms per
+// activation), more than the memory-bound ops that fill them.
+std::shared_ptr<void> pooled_buffer(size_t bytes);
 
 // Primitive cache, keyed by a string that encodes op, shapes, layouts and attributes.
 // Creating a primitive descriptor walks oneDNN's implementation list, which costs far more than

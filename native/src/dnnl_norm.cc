@@ -70,7 +70,8 @@ Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor*
   return out;
 }
 
-void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* mean,
+void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* shift,
+                         const Tensor* mean,
                          const Tensor* variance, float epsilon, Tensor** diff_src, Tensor** diff_scale,
                          Tensor** diff_shift) {
   const Dims c = channels_of(src);
@@ -95,6 +96,8 @@ void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor
   run(b.prim, {{DNNL_ARG_SRC, src->mem},
                {DNNL_ARG_DIFF_DST, as_layout(diff_dst, b.pd.diff_dst_desc())},
                {DNNL_ARG_SCALE, channel_vector(scale, c, "scale")},
+               // oneDNN 2.6 checks for the shift argument in backward too, though it does not read it.
+               {DNNL_ARG_SHIFT, channel_vector(shift, c, "shift")},
                {DNNL_ARG_MEAN, channel_vector(mean, c, "mean")},
                {DNNL_ARG_VARIANCE, channel_vector(variance, c, "variance")},
                {DNNL_ARG_DIFF_SRC, dx->mem},

@@ -69,7 +69,8 @@ Tensor* pool_forward(const Tensor* src, PoolKind kind, const PoolGeometry& g, bo
   Tensor* out = new_tensor(f.pd.dst_desc(), dst);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, out->mem}};
   if (keep_workspace) {
-    out->workspace = memory(f.pd.workspace_desc(), cpu_engine());
+    out->workspace_buffer = pooled_buffer(f.pd.workspace_desc().get_size());
+    out->workspace = memory(f.pd.workspace_desc(), cpu_engine(), out->workspace_buffer.get());
     out->has_workspace = true;
     args[DNNL_ARG_WORKSPACE] = out->workspace;
   }
@@ -104,8 +105,8 @@ Tensor* pool_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* d
     if (dst != nullptr && dst->has_workspace && dst->workspace.get_desc() == f.pd.workspace_desc()) {
       args[DNNL_ARG_WORKSPACE] = dst->workspace;
     } else {
-      memory scratch_dst(f.pd.dst_desc(), cpu_engine());
-      memory ws(f.pd.workspace_desc(), cpu_engine());
+      memory scratch_dst = scratch_memory(f.pd.dst_desc());
+      memory ws = scratch_memory(f.pd.workspace_desc());
       run(f.prim, {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, scratch_dst}, {DNNL_ARG_WORKSPACE, ws}});
       args[DNNL_ARG_WORKSPACE] = ws;
     }

@@ -16,6 +16,11 @@ using Dims = std::vector<int64_t>;
 struct Tensor;
 
 void set_threads(int n);
+// Frees the temporaries of the call that just returned (the binding calls it after each call).
+void end_call();
+// Returns cached buffers to the OS; returns the bytes released.
+int64_t release_cached_buffers();
+int64_t cached_buffer_bytes();
 int get_threads();
 std::string library_version();
 
@@ -65,7 +70,7 @@ Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor*
                            const Tensor* mean_in, const Tensor* variance_in, float epsilon,
                            bool training, Tensor** mean_out, Tensor** variance_out);
 void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* scale,
-                         const Tensor* mean, const Tensor* variance, float epsilon,
+                         const Tensor* shift, const Tensor* mean, const Tensor* variance, float epsilon,
                          Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift);
 
 // clip: alpha = lower, beta = upper bound; pow: alpha * x^beta; linear: alpha * x + beta;

@@ -3,12 +3,14 @@
  * lists the dataset, reads every volume once, prints a summary and one line per problem
  * ("file: problem"). Exits 1 when problems are found.
  */
-import { InputError } from '../errors.js';
-import { type DatasetCheckReport, checkDataset } from '../data/check.js';
+
+import { checkDataset, type DatasetCheckReport } from '../data/check.js';
 import { filterByModality, openDataset, parseDatasetFormat } from '../data/dataset.js';
+import { InputError } from '../errors.js';
 import { optionFlag, optionString, parseArgs } from './args.js';
 
-const USAGE = 'usage: mosmos data check <dir> [--format btcv|amos|mmwhs|brats|msd] [--modality ct|mr] [--json]';
+const USAGE =
+  'usage: mosmos data check <dir> [--format btcv|amos|mmwhs|brats|msd] [--modality ct|mr] [--json]';
 
 function formatRange(range: { min: number[]; median: number[]; max: number[] } | null, unit: string): string {
   if (range === null) return 'n/a';
@@ -49,10 +51,12 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (subcommand !== 'check') throw new InputError(subcommand ? `unknown subcommand "${subcommand}"\n${USAGE}` : USAGE);
+  if (subcommand !== 'check')
+    throw new InputError(subcommand ? `unknown subcommand "${subcommand}"\n${USAGE}` : USAGE);
   if (dir === undefined || extra.length > 0) throw new InputError(USAGE);
   for (const name of args.options.keys()) {
-    if (!['format', 'modality', 'json'].includes(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
+    if (!['format', 'modality', 'json'].includes(name))
+      throw new InputError(`unknown option --${name}\n${USAGE}`);
   }
   const format = optionString(args, 'format');
   let dataset = openDataset(dir, format === undefined ? undefined : parseDatasetFormat(format));
@@ -61,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   const json = optionFlag(args, 'json');
   const progress = !json && process.stderr.isTTY;
   const report = await checkDataset(dataset, {
-    onCase: progress ? (i, n, id) => process.stderr.write(`\rchecking ${i + 1}/${n} ${id}\u001b[K`) : undefined,
+    onCase: progress
+      ? (i, n, id) => process.stderr.write(`\rchecking ${i + 1}/${n} ${id}\u001b[K`)
+      : undefined,
   });
   if (progress) process.stderr.write('\r\u001b[K');
   console.log(json ? JSON.stringify(report, null, 2) : formatCheckReport(report));

@@ -3,23 +3,36 @@
  *  [--tolerance 1] [--json] [--csv out.csv] [--force]`
  *
  * Dice, HD95 (mm) and normalised surface Dice per organ, with MONAI's definitions. Folders are
- * paired by case id (see metrics/case-matching.ts: identical names, or `img0035` ↔ `label0035`).
+ * paired by case id (see metrics/case-matching.ts: identical names, or `img0035` ↔ `label0035`);
+ * `--gt` may also be a dataset folder (BTCV, AMOS, MM-WHS, BraTS, MSD), whose labelled cases are
+ * matched to the predictions by case id and whose label table names the organs.
  * `--format` names the organs and applies the dataset's conventions (MM-WHS raw values are
  * remapped; BraTS is scored on its ET/TC/WT regions). Without --labels, every label present in
  * either map of a case is scored.
  */
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { AMOS_LABELS } from '../data/amos.js';
 import { BRATS_REGIONS } from '../data/brats.js';
 import { BTCV_LABELS } from '../data/btcv.js';
-import { type DatasetFormat, parseDatasetFormat, remapLabelVolume } from '../data/dataset.js';
+import {
+  type Dataset,
+  type DatasetFormat,
+  openDataset,
+  parseDatasetFormat,
+  remapLabelVolume,
+} from '../data/dataset.js';
 import { MMWHS_LABELS, MMWHS_REMAP } from '../data/mmwhs.js';
-import { InputError, fileError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { fileError, InputError } from '../errors.js';
+import { assertWritable, writeFileAtomic } from '../io/atomic-write.js';
 import { type CasePair, caseKey, matchCaseFiles } from '../metrics/case-matching.js';
 import { type EvaluateFilesOptions, evaluateCaseFiles } from '../metrics/evaluate-files.js';
-import { type CaseEvaluation, type MetricStat, type OrganSummary, summarizeEvaluations } from '../metrics/summary.js';
+import {
+  type CaseEvaluation,
+  type MetricStat,
+  type OrganSummary,
+  summarizeEvaluations,
+} from '../metrics/summary.js';
 import type { Volume } from '../volume/volume.js';
 import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
 
@@ -37,15 +50,52 @@ function isDir(path: string): boolean {
   }
 }
 
-/** The prediction/ground-truth pairs named by --pred and --gt (two files, or two folders). */
-function casePairs(pred: string, gt: string): CasePair[] {
+/** A folder without NIfTI files of its own is taken as a dataset root (BTCV, AMOS …). */
+function isDatasetFolder(path: string): boolean {
+  return isDir(path) && !readdirSync(path).some((name) => /\.nii(\.gz)?$/i.test(name));
+}
+
+/**
+ * Pairs each prediction with the labelled case of a dataset folder (`--gt` = the dataset root) by
+ * case id; cases without a prediction are skipped, since predictions usually cover one split only.
+ */
+function datasetPairs(predDir: string, dataset: Dataset): CasePair[] {
+  const byId = new Map(dataset.cases.filter((c) => c.label).map((c) => [c.id.toLowerCase(), c.label!]));
+  const pairs: CasePair[] = [];
+  for (const name of readdirSync(predDir).sort()) {
+    if (!/\.nii(\.gz)?$/i.test(name) || name.startsWith('.')) continue;
+    const key = caseKey(name);
+    const label = byId.get(key);
+    if (label === undefined)
+      console.error(`mosmos evaluate: ${join(predDir, name)}: no labelled case "${key}", skipped`);
+    else pairs.push({ case: key, pred: join(predDir, name), gt: label });
+  }
+  if (pairs.length === 0)
+    throw fileError(predDir, `no prediction matches a labelled case of ${dataset.root}`);
+  return pairs;
+}
+
+/**
+ * The prediction/ground-truth pairs named by --pred and --gt: two files, two folders of label
+ * maps, or a prediction folder and a dataset folder (a folder without NIfTI files of its own).
+ */
+function casePairs(
+  pred: string,
+  gt: string,
+  format: DatasetFormat | undefined,
+): { pairs: CasePair[]; dataset?: Dataset } {
   const predIsDir = isDir(pred);
   const gtIsDir = isDir(gt);
   if (predIsDir !== gtIsDir) throw new InputError('--pred and --gt must both be files or both be folders');
-  if (!predIsDir) return [{ case: caseKey(basename(gt)), pred, gt }];
+  if (!predIsDir) return { pairs: [{ case: caseKey(basename(gt)), pred, gt }] };
+  if (isDatasetFolder(gt)) {
+    const dataset = openDataset(gt, format);
+    return { pairs: datasetPairs(pred, dataset), dataset };
+  }
   const { pairs, unmatchedPreds } = matchCaseFiles(pred, gt);
-  for (const file of unmatchedPreds) console.error(`mosmos evaluate: ${file}: no ground truth with this case id, skipped`);
-  return pairs;
+  for (const file of unmatchedPreds)
+    console.error(`mosmos evaluate: ${file}: no ground truth with this case id, skipped`);
+  return { pairs };
 }
 
 function parseLabels(value: string): number[] {
@@ -66,7 +116,8 @@ function formatOptions(format: DatasetFormat): EvaluateFilesOptions {
     case 'mmwhs': {
       const raw = new Set(Object.keys(MMWHS_REMAP).map(Number));
       // Ground truth keeps the challenge's raw values; a prediction may already use 1…7.
-      const transform = (v: Volume, path: string) => (hasAnyValue(v, raw) ? remapLabelVolume(v, MMWHS_REMAP, path) : v);
+      const transform = (v: Volume, path: string) =>
+        hasAnyValue(v, raw) ? remapLabelVolume(v, MMWHS_REMAP, path) : v;
       return { labelNames: MMWHS_LABELS, labels: range(7), transform };
     }
     case 'brats':
@@ -74,6 +125,15 @@ function formatOptions(format: DatasetFormat): EvaluateFilesOptions {
     case 'msd':
       throw new InputError('--format msd has no fixed label table; pass --labels instead');
   }
+}
+
+/** Scoring options from an opened dataset: its label table, remap, or BraTS regions. */
+function datasetOptions(dataset: Dataset): EvaluateFilesOptions {
+  if (dataset.format !== 'msd') return formatOptions(dataset.format);
+  const labels = Object.keys(dataset.labels)
+    .map(Number)
+    .filter((l) => l > 0);
+  return { labelNames: dataset.labels, labels };
 }
 
 function range(n: number): number[] {
@@ -91,7 +151,9 @@ const num = (x: number) => (Number.isFinite(x) ? Number(x.toFixed(6)) : null);
 /** The --json document. */
 export function evaluationJson(cases: CaseEvaluation[], summary: OrganSummary[], tolerance: number): object {
   const pick = (f: (s: MetricStat) => number) =>
-    Object.fromEntries(summary.map((o) => [o.name, { dice: num(f(o.dice)), hd95: num(f(o.hd95)), nsd: num(f(o.nsd)) }]));
+    Object.fromEntries(
+      summary.map((o) => [o.name, { dice: num(f(o.dice)), hd95: num(f(o.hd95)), nsd: num(f(o.nsd)) }]),
+    );
   return {
     tolerance,
     cases: cases.map((c) => ({
@@ -114,7 +176,9 @@ export function evaluationJson(cases: CaseEvaluation[], summary: OrganSummary[],
     mean: pick((s) => s.mean),
     sd: pick((s) => s.sd),
     count: Object.fromEntries(summary.map((o) => [o.name, o.dice.count])),
-    hd95Infinite: Object.fromEntries(summary.filter((o) => o.hd95.infinite > 0).map((o) => [o.name, o.hd95.infinite])),
+    hd95Infinite: Object.fromEntries(
+      summary.filter((o) => o.hd95.infinite > 0).map((o) => [o.name, o.hd95.infinite]),
+    ),
   };
 }
 
@@ -127,20 +191,27 @@ function cell(stat: MetricStat, digits: number): string {
 /** The plain-text table: per-organ mean ± sd over cases. */
 export function evaluationTable(cases: CaseEvaluation[], summary: OrganSummary[], tolerance: number): string {
   const header = ['organ', 'Dice', 'HD95 (mm)', `NSD (${tolerance} mm)`, 'cases'];
-  const rows = summary.map((o) => [o.name, cell(o.dice, 4), cell(o.hd95, 2), cell(o.nsd, 4), String(o.dice.count)]);
-  const all = (f: (o: OrganSummary) => MetricStat) => {
+  const rows = summary.map((o) => [
+    o.name,
+    cell(o.dice, 4),
+    cell(o.hd95, 2),
+    cell(o.nsd, 4),
+    String(o.dice.count),
+  ]);
+  const all = (f: (o: OrganSummary) => MetricStat, digits: number) => {
     const means = summary.map((o) => f(o).mean).filter(Number.isFinite);
-    return means.length ? (means.reduce((a, b) => a + b, 0) / means.length).toFixed(4) : 'n/a';
+    return means.length ? (means.reduce((a, b) => a + b, 0) / means.length).toFixed(digits) : 'n/a';
   };
   rows.push([
     'mean of organs',
-    all((o) => o.dice),
-    Number.isFinite(Number(all((o) => o.hd95))) ? Number(all((o) => o.hd95)).toFixed(2) : 'n/a',
-    all((o) => o.nsd),
+    all((o) => o.dice, 4),
+    all((o) => o.hd95, 2),
+    all((o) => o.nsd, 4),
     String(cases.length),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [`${cases.length} case(s)`, line(header), ...rows.map(line)].join('\n');
 }
 
@@ -152,7 +223,16 @@ export function evaluationCsv(cases: CaseEvaluation[]): string {
   for (const c of cases)
     for (const o of c.organs) {
       lines.push(
-        [quote(c.case), quote(o.name), o.label, value(o.dice), value(o.hd95), value(o.nsd), o.predVoxels, o.gtVoxels].join(','),
+        [
+          quote(c.case),
+          quote(o.name),
+          o.label,
+          value(o.dice),
+          value(o.hd95),
+          value(o.nsd),
+          o.predVoxels,
+          o.gtVoxels,
+        ].join(','),
       );
     }
   return `${lines.join('\n')}\n`;
@@ -165,45 +245,56 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  for (const name of args.options.keys()) if (!OPTIONS.includes(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
-  if (args.positional.length > 0) throw new InputError(`unexpected argument "${args.positional[0]}"\n${USAGE}`);
+  for (const name of args.options.keys())
+    if (!OPTIONS.includes(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
+  if (args.positional.length > 0)
+    throw new InputError(`unexpected argument "${args.positional[0]}"\n${USAGE}`);
   const pred = optionString(args, 'pred');
   const gt = optionString(args, 'gt');
   if (pred === undefined || gt === undefined) throw new InputError(USAGE);
   const tolerance = optionNumber(args, 'tolerance', 1);
   if (tolerance < 0) throw new InputError('option --tolerance: expected a distance ≥ 0 mm');
-  const format = optionString(args, 'format');
-  const options: EvaluateFilesOptions = format ? formatOptions(parseDatasetFormat(format)) : {};
-  const labels = optionString(args, 'labels');
-  if (labels !== undefined) {
-    if (options.regions) throw new InputError('--labels cannot be combined with --format brats (scored on ET/TC/WT regions)');
-    options.labels = parseLabels(labels);
+  const formatName = optionString(args, 'format');
+  const format = formatName === undefined ? undefined : parseDatasetFormat(formatName);
+  const labelOption = optionString(args, 'labels');
+  const labels = labelOption === undefined ? undefined : parseLabels(labelOption);
+  if (format === 'msd' && labels === undefined && !isDatasetFolder(gt)) {
+    throw new InputError('--format msd has no fixed label table; pass --labels, or --gt the dataset folder');
   }
   const csv = optionString(args, 'csv');
   const force = optionFlag(args, 'force');
   // Refuse an existing CSV before the (possibly long) evaluation, not after it.
-  if (csv !== undefined && !force) writeFileAtomicCheck(csv);
+  if (csv !== undefined) assertWritable(csv, { force });
 
-  const pairs = casePairs(pred, gt);
+  const { pairs, dataset } = casePairs(pred, gt, format);
+  // Label names and conventions: from the dataset folder given as --gt, else from --format.
+  const options: EvaluateFilesOptions = dataset
+    ? datasetOptions(dataset)
+    : format && format !== 'msd'
+      ? formatOptions(format)
+      : {};
+  if (labels !== undefined) {
+    if (options.regions) {
+      throw new InputError('--labels cannot be combined with BraTS evaluation (scored on ET/TC/WT regions)');
+    }
+    options.labels = labels;
+  }
   const json = optionFlag(args, 'json');
   const progress = !json && process.stderr.isTTY && pairs.length > 1;
   const cases = await evaluateCaseFiles(pairs, {
     ...options,
     tolerance,
-    onCase: progress ? (i, n, c) => process.stderr.write(`\revaluated ${i + 1}/${n} ${c.case}\u001b[K`) : undefined,
+    onCase: progress
+      ? (i, n, c) => process.stderr.write(`\revaluated ${i + 1}/${n} ${c.case}\u001b[K`)
+      : undefined,
   });
   if (progress) process.stderr.write('\r\u001b[K');
   const summary = summarizeEvaluations(cases);
   if (csv !== undefined) writeFileAtomic(csv, evaluationCsv(cases), { force });
-  console.log(json ? JSON.stringify(evaluationJson(cases, summary, tolerance), null, 2) : evaluationTable(cases, summary, tolerance));
+  console.log(
+    json
+      ? JSON.stringify(evaluationJson(cases, summary, tolerance), null, 2)
+      : evaluationTable(cases, summary, tolerance),
+  );
   return 0;
-}
-
-function writeFileAtomicCheck(path: string): void {
-  try {
-    statSync(path);
-  } catch {
-    return;
-  }
-  throw fileError(path, 'output exists (pass --force to overwrite)');
 }

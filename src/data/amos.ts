@@ -65,7 +65,10 @@ function missingListedFiles(root: string): DatasetProblem[] {
         typeof entry === 'string' ? [entry] : entry && typeof entry === 'object' ? Object.values(entry) : [];
       for (const path of paths) {
         if (typeof path === 'string' && !isFile(join(root, path))) {
-          problems.push({ file: join(root, path), problem: `listed in dataset.json (${key}) but not on disk` });
+          problems.push({
+            file: join(root, path),
+            problem: `listed in dataset.json (${key}) but not on disk`,
+          });
         }
       }
     }
@@ -105,7 +108,8 @@ export function openAmos(dir: string): Dataset {
       });
     }
     for (const name of labels) {
-      if (!images.has(name)) problems.push({ file: join(labelDir, name), problem: `no image file ${folder.images}/${name}` });
+      if (!images.has(name))
+        problems.push({ file: join(labelDir, name), problem: `no image file ${folder.images}/${name}` });
     }
   }
   problems.push(...missingListedFiles(root));

@@ -51,7 +51,9 @@ export function bratsRegions(labelMap: Volume): { ET: Volume; TC: Volume; WT: Vo
 
 /** Whether `folder` is one BraTS case: it holds `<folder name>_flair.nii(.gz)`. */
 function isCaseFolder(folder: string, name: string): boolean {
-  return listDirectory(folder).some((file) => file === `${name}_flair.nii.gz` || file === `${name}_flair.nii`);
+  return listDirectory(folder).some(
+    (file) => file === `${name}_flair.nii.gz` || file === `${name}_flair.nii`,
+  );
 }
 
 /** The case folders under `dir` (its subfolders, or those one level deeper). */
@@ -75,7 +77,8 @@ export function isBratsFolder(dir: string): boolean {
 
 /** The file of `suffix` in a case folder (.nii.gz preferred), or undefined. */
 function caseFile(folder: string, name: string, suffix: string, files: Set<string>): string | undefined {
-  for (const ext of ['.nii.gz', '.nii']) if (files.has(`${name}_${suffix}${ext}`)) return join(folder, `${name}_${suffix}${ext}`);
+  for (const ext of ['.nii.gz', '.nii'])
+    if (files.has(`${name}_${suffix}${ext}`)) return join(folder, `${name}_${suffix}${ext}`);
   return undefined;
 }
 
@@ -84,7 +87,10 @@ export function openBrats(dir: string): Dataset {
   const root = resolve(dir);
   const folders = caseFolders(root);
   if (folders.length === 0) {
-    throw fileError(dir, 'not a BraTS folder (expected case folders like BraTS2021_00000/BraTS2021_00000_flair.nii.gz)');
+    throw fileError(
+      dir,
+      'not a BraTS folder (expected case folders like BraTS2021_00000/BraTS2021_00000_flair.nii.gz)',
+    );
   }
   const problems: DatasetProblem[] = [];
   const cases: DatasetCase[] = [];
@@ -97,17 +103,28 @@ export function openBrats(dir: string): Dataset {
       else problems.push({ file: folder.path, problem: `missing ${folder.name}_${modality}.nii.gz` });
     }
     const label = caseFile(folder.path, folder.name, 'seg', files);
-    const known = new Set([...BRATS_MODALITIES, 'seg'].flatMap((s) => [`${folder.name}_${s}.nii.gz`, `${folder.name}_${s}.nii`]));
-    for (const file of files) if (!known.has(file)) problems.push({ file: join(folder.path, file), problem: 'unexpected file' });
+    const known = new Set(
+      [...BRATS_MODALITIES, 'seg'].flatMap((s) => [`${folder.name}_${s}.nii.gz`, `${folder.name}_${s}.nii`]),
+    );
+    for (const file of files)
+      if (!known.has(file)) problems.push({ file: join(folder.path, file), problem: 'unexpected file' });
     if (images.length < BRATS_MODALITIES.length) continue;
     cases.push({ id: folder.name, images, ...(label ? { label } : { split: 'test' as const }) });
   }
   // Validation downloads have no segmentations at all; a training set missing a few is a problem.
   if (cases.some((c) => c.label !== undefined)) {
     for (const c of cases) {
-      if (c.label === undefined) problems.push({ file: join(c.images[0]!, '..'), problem: `missing ${c.id}_seg.nii.gz` });
+      if (c.label === undefined)
+        problems.push({ file: join(c.images[0]!, '..'), problem: `missing ${c.id}_seg.nii.gz` });
     }
   }
   cases.sort((a, b) => a.id.localeCompare(b.id));
-  return { format: 'brats', root, cases, labels: { ...BRATS_LABELS }, modalities: [...BRATS_MODALITIES], problems };
+  return {
+    format: 'brats',
+    root,
+    cases,
+    labels: { ...BRATS_LABELS },
+    modalities: [...BRATS_MODALITIES],
+    problems,
+  };
 }

@@ -41,7 +41,10 @@ test('every kind of problem is found and names its file', async () => {
   rmSync(label('0002'));
   await writeFixture(label('0002'), fixtureLabel([1, 14, 99]));
   rmSync(image('0003'));
-  await writeFixture(image('0003'), fixtureVolume((i) => (i === 7 || i === 8 ? Number.NaN : i), { datatype: 'float32' }));
+  await writeFixture(
+    image('0003'),
+    fixtureVolume((i) => (i === 7 || i === 8 ? Number.NaN : i), { datatype: 'float32' }),
+  );
   rmSync(label('0004'));
   writeFileSync(label('0005'), 'not a nifti file');
   await writeFixture(label('0009'), fixtureLabel([1]));
@@ -68,7 +71,10 @@ test('dims mismatch and MM-WHS raw values are checked against the remap table', 
   const dir = await makeMmwhs(join(root, 'mmwhs'), [1001, 1002], []);
   const label = join(dir, 'ct_train', 'ct_train_1002_label.nii.gz');
   rmSync(label);
-  await writeFixture(label, fixtureVolume((i) => (i % 2 ? 500 : 3), { dims: [6, 5, 3] }));
+  await writeFixture(
+    label,
+    fixtureVolume((i) => (i % 2 ? 500 : 3), { dims: [6, 5, 3] }),
+  );
   const report = await checkDataset(openDataset(dir));
   assert.equal(report.problems.length, 2, JSON.stringify(report.problems));
   assert.match(report.problems[0]!.problem, /dims \[6,5,3\] vs \[6,5,4\]/);

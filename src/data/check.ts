@@ -99,7 +99,8 @@ function valueHistogram(data: ArrayLike<number>): Map<number, number> {
 function axisRange(rows: number[][]): AxisRange | null {
   if (rows.length === 0) return null;
   const axes = [0, 1, 2].map((a) => rows.map((r) => r[a] ?? 1).sort((x, y) => x - y));
-  const median = (s: number[]) => (s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+  const median = (s: number[]) =>
+    s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   return {
     min: axes.map((s) => s[0]!),
     median: axes.map(median),
@@ -113,7 +114,10 @@ const round = (x: number) => Number(x.toPrecision(6));
  * Checks every case of a dataset (see the file comment). Resolves with the problems found; it only
  * rejects on a bug, never on bad data.
  */
-export async function checkDataset(dataset: Dataset, options: CheckOptions = {}): Promise<DatasetCheckReport> {
+export async function checkDataset(
+  dataset: Dataset,
+  options: CheckOptions = {},
+): Promise<DatasetCheckReport> {
   const problems: DatasetProblem[] = [...dataset.problems];
   const spacings: number[][] = [];
   const sizes: number[][] = [];
@@ -136,23 +140,27 @@ export async function checkDataset(dataset: Dataset, options: CheckOptions = {})
       const image = await tryRead(path, problems);
       if (image === null) continue;
       const nonFinite = countNonFinite(image);
-      if (nonFinite > 0) problems.push({ file: path, problem: `${nonFinite} non-finite (NaN or infinite) voxels` });
+      if (nonFinite > 0)
+        problems.push({ file: path, problem: `${nonFinite} non-finite (NaN or infinite) voxels` });
       if (reference === null) {
         reference = { volume: image, path };
         spacings.push(image.spacing.map(round));
         sizes.push(image.dims.slice(0, 3));
       } else {
         const difference = gridDifference(reference.volume, image);
-        if (difference) problems.push({ file: path, problem: `grid differs from ${reference.path}: ${difference}` });
+        if (difference)
+          problems.push({ file: path, problem: `grid differs from ${reference.path}: ${difference}` });
       }
     }
     if (item.label === undefined) continue;
     const label = await tryRead(item.label, problems);
     if (label === null) continue;
-    if ((label.dims[3] ?? 1) > 1) problems.push({ file: item.label, problem: `expected a 3D label map, got dims [${label.dims}]` });
+    if ((label.dims[3] ?? 1) > 1)
+      problems.push({ file: item.label, problem: `expected a 3D label map, got dims [${label.dims}]` });
     if (reference !== null) {
       const difference = gridDifference(reference.volume, label);
-      if (difference) problems.push({ file: item.label, problem: `grid differs from ${reference.path}: ${difference}` });
+      if (difference)
+        problems.push({ file: item.label, problem: `grid differs from ${reference.path}: ${difference}` });
     }
     const unexpected: number[] = [];
     for (const [value, count] of valueHistogram(label.data)) {

@@ -45,6 +45,23 @@ test('BTCV: flat and RawData/Training layouts, 13 organs, cases 0035–0040 are 
   const raw = openDataset(nested);
   assert.ok(raw.root.endsWith(join('RawData', 'Training')));
   assert.equal(raw.cases.length, 2);
+  // The download's unlabelled test images beside Training/.
+  await writeFixture(join(nested, 'RawData', 'Testing', 'img', 'img0061.nii.gz'), fixtureLabel([0]));
+  assert.deepEqual(
+    openDataset(nested).cases.map((c) => [c.id, c.split, c.label === undefined]),
+    [
+      ['0003', 'train', false],
+      ['0036', 'validation', false],
+      ['test0061', 'test', true],
+    ],
+  );
+  // The MONAI/UNETR tutorials' copy: imagesTr/img0001.nii.gz + labelsTr/label0001.nii.gz + dataset_0.json.
+  const tutorial = join(root, 'btcv-tutorial');
+  await writeFixture(join(tutorial, 'imagesTr', 'img0001.nii.gz'), fixtureLabel([0]));
+  await writeFixture(join(tutorial, 'labelsTr', 'label0001.nii.gz'), fixtureLabel([6]));
+  writeFileSync(join(tutorial, 'dataset_0.json'), '{}');
+  assert.equal(detectDatasetFormat(tutorial), 'btcv');
+  assert.deepEqual(openDataset(tutorial).cases[0]?.label, join(tutorial, 'labelsTr', 'label0001.nii.gz'));
 });
 
 test('AMOS: splits from folders, CT ≤ 500 and MR > 500, --modality filter, dataset.json entries checked', async () => {
@@ -70,8 +87,14 @@ test('AMOS: splits from folders, CT ≤ 500 and MR > 500, --modality filter, dat
   rmSync(join(dir, 'labelsTr', 'amos_0507.nii.gz'));
   const broken = openDataset(dir);
   const problems = broken.problems.map((p) => `${p.file}: ${p.problem}`);
-  assert.ok(problems.some((p) => p.includes('imagesTr/amos_0507.nii.gz: no label file')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.includes('labelsTr/amos_0507.nii.gz: listed in dataset.json')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.includes('imagesTr/amos_0507.nii.gz: no label file')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('labelsTr/amos_0507.nii.gz: listed in dataset.json')),
+    problems.join('\n'),
+  );
 });
 
 test('MM-WHS: ct_train/mr_train folders, raw values 205…850 remapped to 1…7', async () => {
@@ -106,7 +129,10 @@ test('MM-WHS: ct_train/mr_train folders, raw values 205…850 remapped to 1…7'
   await writeFixture(badPath, fixtureLabel([205, 421]));
   await writeFixture(join(root, 'mmwhs-bad', 'ct_train_1003_image.nii.gz'), fixtureLabel([0]));
   const bad = openDataset(join(root, 'mmwhs-bad'), 'mmwhs');
-  await assert.rejects(readCaseLabel(bad, bad.cases[0]!), /ct_train_1003_label\.nii\.gz: unexpected label values 421/);
+  await assert.rejects(
+    readCaseLabel(bad, bad.cases[0]!),
+    /ct_train_1003_label\.nii\.gz: unexpected label values 421/,
+  );
 });
 
 test('BraTS: case folders with four sequences, ET/TC/WT regions overlap as defined', async () => {
@@ -128,7 +154,9 @@ test('BraTS: case folders with four sequences, ET/TC/WT regions overlap as defin
   // The older BraTS 2020 naming, inside the download's TrainingData folder.
   const old = join(root, 'brats20');
   await makeBrats(join(old, 'MICCAI_BraTS2020_TrainingData'), ['BraTS20_Training_001']);
-  rmSync(join(old, 'MICCAI_BraTS2020_TrainingData', 'BraTS20_Training_001', 'BraTS20_Training_001_t2.nii.gz'));
+  rmSync(
+    join(old, 'MICCAI_BraTS2020_TrainingData', 'BraTS20_Training_001', 'BraTS20_Training_001_t2.nii.gz'),
+  );
   const ds20 = openDataset(old);
   assert.equal(ds20.format, 'brats');
   assert.match(ds20.problems[0]!.problem, /missing BraTS20_Training_001_t2/);
@@ -155,6 +183,17 @@ test('MSD and nnU-Net v2 dataset.json flavours', async () => {
   assert.deepEqual(ds2.modalities, ['T2', 'ADC']);
   assert.equal(ds2.cases[0]!.images.length, 2);
   assert.ok(ds2.cases[0]!.images[1]!.endsWith('prostate_00_0001.nii.gz'));
+  rmSync(join(v2, 'labelsTr', 'prostate_01.nii.gz'));
+  const missing = openDataset(v2).problems.map((p) => p.problem);
+  assert.deepEqual(missing, ['no label file labelsTr/prostate_01.nii.gz']);
+  rmSync(join(v2, 'imagesTr', 'prostate_01_0001.nii.gz'));
+  assert.deepEqual(
+    openDataset(v2).problems.map((p) => p.problem),
+    [
+      'expected 2 channel file(s) prostate_01_0000.nii.gz …',
+      'numTraining is 2 but 1 training cases were found',
+    ],
+  );
   writeFileSync(join(v2, 'dataset.json'), '{ not json');
   assert.throws(() => openDataset(v2), /dataset\.json: not valid JSON/);
 });
@@ -162,7 +201,10 @@ test('MSD and nnU-Net v2 dataset.json flavours', async () => {
 test('an unrecognised folder is an error naming it', () => {
   const empty = tempDir();
   try {
-    assert.throws(() => detectDatasetFormat(empty), (e: Error) => e instanceof InputError && e.message.includes(empty));
+    assert.throws(
+      () => detectDatasetFormat(empty),
+      (e: Error) => e instanceof InputError && e.message.includes(empty),
+    );
     assert.throws(() => openDataset(join(empty, 'missing')), InputError);
   } finally {
     rmSync(empty, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * layout a user downloaded (BTCV, AMOS, MMWHS, BraTS, or any MSD / nnU-Net folder) and lists it
  * without reading voxels; `readCaseLabel` reads a label map with the dataset's value remap applied.
  */
-import { InputError, fileError } from '../errors.js';
+import { fileError, InputError } from '../errors.js';
 import { readNifti } from '../io/nifti/index.js';
 import { type Volume, withVoxels } from '../volume/volume.js';
 import { openAmos } from './amos.js';
@@ -72,7 +72,9 @@ export function openDataset(dir: string, format?: DatasetFormat): Dataset {
     case 'msd':
       return openMsd(dir);
     default:
-      throw new InputError(`unknown dataset format "${String(chosen)}" (expected ${DATASET_FORMATS.join(', ')})`);
+      throw new InputError(
+        `unknown dataset format "${String(chosen)}" (expected ${DATASET_FORMATS.join(', ')})`,
+      );
   }
 }
 
@@ -87,9 +89,12 @@ export function parseDatasetFormat(value: string): DatasetFormat {
 /** The cases of one modality ('ct' or 'mr'), for datasets that mix them (AMOS, MMWHS). */
 export function filterByModality(dataset: Dataset, modality: string): Dataset {
   const wanted = modality.toLowerCase();
-  if (wanted !== 'ct' && wanted !== 'mr') throw new InputError(`unknown modality "${modality}" (expected ct or mr)`);
+  if (wanted !== 'ct' && wanted !== 'mr')
+    throw new InputError(`unknown modality "${modality}" (expected ct or mr)`);
   if (!dataset.cases.some((c) => c.modality !== undefined)) {
-    throw new InputError(`${dataset.format} cases carry no per-case modality; --modality applies to amos and mmwhs`);
+    throw new InputError(
+      `${dataset.format} cases carry no per-case modality; --modality applies to amos and mmwhs`,
+    );
   }
   return { ...dataset, cases: dataset.cases.filter((c) => c.modality === wanted) };
 }
@@ -122,7 +127,10 @@ export function remapLabelVolume(volume: Volume, remap: Record<number, number>, 
   }
   if (unexpected.size > 0) {
     const values = [...unexpected].sort((a, b) => a - b).slice(0, 10);
-    throw fileError(name, `unexpected label values ${values.join(', ')} (expected ${[...table.keys()].join(', ')})`);
+    throw fileError(
+      name,
+      `unexpected label values ${values.join(', ')} (expected ${[...table.keys()].join(', ')})`,
+    );
   }
   return withVoxels(volume, out, out instanceof Uint8Array ? 'uint8' : 'int32');
 }

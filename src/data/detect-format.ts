@@ -1,13 +1,13 @@
 /**
  * Recognises a dataset folder's layout from its file names alone (no voxels are read). More
- * specific layouts are tried first: AMOS also has a dataset.json, so it is checked before the
- * generic MSD / nnU-Net rule.
+ * specific layouts are tried first: AMOS and the tutorials' BTCV copy also have a dataset
+ * json, so they are checked before the generic MSD / nnU-Net rule.
  */
 import { join } from 'node:path';
 import { fileError } from '../errors.js';
 import { isAmosFolder } from './amos.js';
 import { isBratsFolder } from './brats.js';
-import { findBtcvTrainingRoot } from './btcv.js';
+import { findBtcvLayout } from './btcv.js';
 import type { DatasetFormat } from './dataset.js';
 import { isMmwhsFolder } from './mmwhs.js';
 import { isDirectory, isFile } from './nifti-files.js';
@@ -15,7 +15,7 @@ import { isDirectory, isFile } from './nifti-files.js';
 /** The format of the dataset in `dir`; an error naming the folder and the layouts tried otherwise. */
 export function detectDatasetFormat(dir: string): DatasetFormat {
   if (!isDirectory(dir)) throw fileError(dir, 'not a folder');
-  if (findBtcvTrainingRoot(dir) !== null) return 'btcv';
+  if (findBtcvLayout(dir) !== null) return 'btcv';
   if (isAmosFolder(dir)) return 'amos';
   if (isFile(join(dir, 'dataset.json'))) return 'msd';
   if (isMmwhsFolder(dir)) return 'mmwhs';

@@ -32,13 +32,20 @@ const NAME = /^(ct|mr)_(train|test)_(\d+)_(image|label)$/i;
 
 /** The folders that may hold MM-WHS files: the folder itself and its direct subfolders. */
 function candidateFolders(root: string): string[] {
-  return [root, ...listDirectory(root).map((name) => join(root, name)).filter(isDirectory)];
+  return [
+    root,
+    ...listDirectory(root)
+      .map((name) => join(root, name))
+      .filter(isDirectory),
+  ];
 }
 
 /** Whether a folder holds MM-WHS-named files (at the top or one level down). */
 export function isMmwhsFolder(dir: string): boolean {
   return candidateFolders(dir).some((folder) =>
-    listDirectory(folder).some((name) => NAME.test(stripNiftiExtension(name)) && name !== stripNiftiExtension(name)),
+    listDirectory(folder).some(
+      (name) => NAME.test(stripNiftiExtension(name)) && name !== stripNiftiExtension(name),
+    ),
   );
 }
 

@@ -21,6 +21,7 @@ interface DatasetJson {
   training?: { image?: string; label?: string }[];
   test?: (string | { image?: string })[];
   file_ending?: string;
+  numTraining?: number;
 }
 
 function readDatasetJson(path: string): DatasetJson {
@@ -45,7 +46,11 @@ function labelTable(json: DatasetJson, path: string): Record<number, string> {
   for (const [key, value] of Object.entries(json.labels ?? {})) {
     if (typeof value === 'string' && /^\d+$/.test(key)) labels[Number(key)] = value;
     else if (typeof value === 'number' && Number.isInteger(value)) labels[value] = key;
-    else throw fileError(path, `labels: unsupported entry "${key}": ${JSON.stringify(value)} (region-based labels are not supported)`);
+    else
+      throw fileError(
+        path,
+        `labels: unsupported entry "${key}": ${JSON.stringify(value)} (region-based labels are not supported)`,
+      );
   }
   return labels;
 }
@@ -60,7 +65,9 @@ function channelNames(json: DatasetJson): string[] {
 
 /** nnU-Net's per-channel file names: `case_0000.nii.gz` … */
 function channelFiles(dir: string, id: string, channels: number, ending: string): string[] {
-  return Array.from({ length: channels }, (_, c) => join(dir, `${id}_${String(c).padStart(4, '0')}${ending}`));
+  return Array.from({ length: channels }, (_, c) =>
+    join(dir, `${id}_${String(c).padStart(4, '0')}${ending}`),
+  );
 }
 
 /** The image files of a listed `imagesTr/case.nii.gz`: the file itself, or its per-channel files. */
@@ -73,7 +80,12 @@ function listedImages(root: string, listed: string, channels: number): string[] 
 }
 
 /** Cases from nnU-Net v2 file names: `<case>_<XXXX><ending>` grouped by case. */
-function scanChannelFiles(dir: string, ending: string, channels: number, problems: DatasetProblem[]): Map<string, string[]> {
+function scanChannelFiles(
+  dir: string,
+  ending: string,
+  channels: number,
+  problems: DatasetProblem[],
+): Map<string, string[]> {
   const byCase = new Map<string, string[]>();
   for (const name of listDirectory(dir)) {
     const match = name.endsWith(ending) ? /^(.*)_(\d{4})$/.exec(name.slice(0, -ending.length)) : null;
@@ -88,7 +100,10 @@ function scanChannelFiles(dir: string, ending: string, channels: number, problem
   for (const [id, files] of byCase) {
     const expected = channelFiles(dir, id, channels, ending);
     if (expected.some((f) => !files.includes(f))) {
-      problems.push({ file: join(dir, id), problem: `expected ${channels} channel file(s) ${id}_0000${ending} …` });
+      problems.push({
+        file: files.sort()[0]!,
+        problem: `expected ${channels} channel file(s) ${id}_0000${ending} …`,
+      });
       byCase.delete(id);
     }
   }
@@ -109,13 +124,19 @@ export function openMsd(dir: string): Dataset {
   if (Array.isArray(json.training)) {
     for (const entry of json.training) {
       if (typeof entry?.image !== 'string') {
-        problems.push({ file: jsonPath, problem: `training entry without an image path: ${JSON.stringify(entry)}` });
+        problems.push({
+          file: jsonPath,
+          problem: `training entry without an image path: ${JSON.stringify(entry)}`,
+        });
         continue;
       }
       const images = listedImages(root, entry.image, modalities.length);
       const label = typeof entry.label === 'string' ? resolve(root, entry.label) : undefined;
       if (images === null) {
-        problems.push({ file: resolve(root, entry.image), problem: 'listed in dataset.json (training) but not on disk' });
+        problems.push({
+          file: resolve(root, entry.image),
+          problem: 'listed in dataset.json (training) but not on disk',
+        });
         continue;
       }
       if (label !== undefined && !isFile(label)) {
@@ -138,9 +159,15 @@ export function openMsd(dir: string): Dataset {
     for (const [id, images] of byCase) {
       const hasLabel = labelFiles.delete(`${id}${ending}`);
       if (!hasLabel) problems.push({ file: images[0]!, problem: `no label file labelsTr/${id}${ending}` });
-      cases.push({ id, images: images.sort(), ...(hasLabel ? { label: join(root, 'labelsTr', `${id}${ending}`) } : {}), split: 'train' });
+      cases.push({
+        id,
+        images: images.sort(),
+        ...(hasLabel ? { label: join(root, 'labelsTr', `${id}${ending}`) } : {}),
+        split: 'train',
+      });
     }
-    for (const name of labelFiles) problems.push({ file: join(root, 'labelsTr', name), problem: 'no image for this label' });
+    for (const name of labelFiles)
+      problems.push({ file: join(root, 'labelsTr', name), problem: 'no image for this label' });
   }
 
   // Test images: listed (MSD) or found in imagesTs/; they have no labels.
@@ -159,11 +186,23 @@ export function openMsd(dir: string): Dataset {
   }
   if (listedTests.length === 0 && !Array.isArray(json.training)) {
     const ending = json.file_ending ?? '.nii.gz';
-    for (const [id, images] of scanChannelFiles(join(root, 'imagesTs'), ending, modalities.length, problems)) {
+    for (const [id, images] of scanChannelFiles(
+      join(root, 'imagesTs'),
+      ending,
+      modalities.length,
+      problems,
+    )) {
       cases.push({ id, images: images.sort(), split: 'test' });
     }
   }
   if (cases.length === 0) problems.push({ file: jsonPath, problem: 'no cases found' });
+  const training = cases.filter((c) => c.split === 'train').length;
+  if (typeof json.numTraining === 'number' && json.numTraining !== training) {
+    problems.push({
+      file: jsonPath,
+      problem: `numTraining is ${json.numTraining} but ${training} training cases were found`,
+    });
+  }
   cases.sort((a, b) => a.id.localeCompare(b.id));
   return { format: 'msd', root, cases, labels, modalities, problems };
 }

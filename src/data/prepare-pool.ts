@@ -26,9 +26,16 @@ export class PreparePool {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // Under tsx (tests, development) this module is TypeScript; built, it is JavaScript.
-    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-    const worker = new Worker(new URL(`./prepare-worker.${ext}`, import.meta.url));
+    // Built, the worker is JavaScript. Under tsx (tests, development) it is TypeScript, and a worker
+    // thread does not inherit the parent's loader hooks, so it registers tsx before importing it.
+    const worker = import.meta.url.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(
+            new URL('./prepare-worker.ts', import.meta.url).href,
+          )}))`,
+          { eval: true },
+        )
+      : new Worker(new URL('./prepare-worker.js', import.meta.url));
     worker.on('message', (m: { id: number; volume?: PreparedVolume; error?: string; input?: boolean }) => {
       const p = this.pending.get(m.id);
       if (!p) return;

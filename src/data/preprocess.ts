@@ -45,7 +45,7 @@ export function preprocessVolume(volume: Volume, settings: PreprocessSettings): 
   const resampled = resampleToSpacing(ras, settings.spacing, 'linear', { fill: minimum(ras.data) });
   const data = normalizeIntensity(resampled.data, settings.intensity);
   const dims = [resampled.dims[0] ?? 1, resampled.dims[1] ?? 1, resampled.dims[2] ?? 1] as [number, number, number];
-  return { data, dims, spacing: [...settings.spacing] };
+  return { data, dims, spacing: [...settings.spacing], affine: resampled.affine.map((r) => [...r]) };
 }
 
 function minimum(data: Volume['data']): number {

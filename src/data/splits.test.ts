@@ -4,14 +4,28 @@ import type { Dataset, DatasetCase } from './dataset.js';
 import { labelFractionSubset, splitDataset } from './splits.js';
 
 function dataset(cases: DatasetCase[]): Dataset {
-  return { format: 'msd', root: '/data', cases, labels: { 0: 'background' }, modalities: ['CT'], problems: [] };
+  return {
+    format: 'msd',
+    root: '/data',
+    cases,
+    labels: { 0: 'background' },
+    modalities: ['CT'],
+    problems: [],
+  };
 }
 
 const labelled = (n: number): DatasetCase[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `case_${String(i).padStart(3, '0')}`, images: [`/i${i}`], label: `/l${i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `case_${String(i).padStart(3, '0')}`,
+    images: [`/i${i}`],
+    label: `/l${i}`,
+  }));
 
 test('the BTCV-style split the dataset defines is kept (24/6)', () => {
-  const btcvIds = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 20 }, (_, i) => i + 21)];
+  const btcvIds = [
+    ...Array.from({ length: 10 }, (_, i) => i + 1),
+    ...Array.from({ length: 20 }, (_, i) => i + 21),
+  ];
   const cases = btcvIds.map((n) => {
     const id = String(n).padStart(4, '0');
     return { id, images: [id], label: id, split: n >= 35 ? ('validation' as const) : ('train' as const) };

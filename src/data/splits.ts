@@ -52,7 +52,8 @@ export function seededShuffle(items: readonly DatasetCase[], seed: number): Data
 export function splitDataset(dataset: Dataset, options: SplitOptions = {}): DatasetSplits {
   const seed = options.seed ?? 0;
   const fraction = options.validationFraction ?? 0.2;
-  if (!(fraction >= 0 && fraction < 1)) throw new InputError(`validation fraction must be in [0, 1), got ${fraction}`);
+  if (!(fraction >= 0 && fraction < 1))
+    throw new InputError(`validation fraction must be in [0, 1), got ${fraction}`);
   const labelled = dataset.cases.filter((c) => c.label !== undefined);
   const test = dataset.cases.filter((c) => c.label === undefined);
   const defined = labelled.some((c) => c.split === 'validation');
@@ -78,8 +79,13 @@ export function splitDataset(dataset: Dataset, options: SplitOptions = {}): Data
  * experiments (e.g. 10 %, 25 %, 100 % of the labels). Smaller fractions with the same seed give
  * nested subsets, so the 10 % cases are also in the 25 % run.
  */
-export function labelFractionSubset(cases: readonly DatasetCase[], fraction: number, seed = 0): DatasetCase[] {
-  if (!(fraction > 0 && fraction <= 1)) throw new InputError(`label fraction must be in (0, 1], got ${fraction}`);
+export function labelFractionSubset(
+  cases: readonly DatasetCase[],
+  fraction: number,
+  seed = 0,
+): DatasetCase[] {
+  if (!(fraction > 0 && fraction <= 1))
+    throw new InputError(`label fraction must be in (0, 1], got ${fraction}`);
   if (cases.length === 0) return [];
   const count = Math.max(1, Math.round(cases.length * fraction));
   return seededShuffle(cases, seed)

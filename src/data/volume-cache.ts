@@ -14,6 +14,8 @@ export interface PreparedVolume {
   data: Float32Array;
   dims: [number, number, number];
   spacing: [number, number, number];
+  /** Voxel → RAS-mm affine of this grid, to map outputs back onto the source image's grid. */
+  affine?: number[][];
 }
 
 /** sha256 of a file's bytes (streamed), or of a folder's files in name order (a DICOM series). */
@@ -56,7 +58,7 @@ export class VolumeCache {
       if (bytes.byteLength !== count * 4) return undefined;
       const data = new Float32Array(count);
       new Uint8Array(data.buffer).set(bytes);
-      return { data, dims: header.dims, spacing: header.spacing };
+      return { data, dims: header.dims, spacing: header.spacing, affine: header.affine };
     } catch {
       return undefined;
     }

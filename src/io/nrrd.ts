@@ -4,7 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileError } from '../errors.js';
-import { allocateVoxels, type DataType, type Matrix4, spacingFromAffine, type Volume } from '../volume/volume.js';
+import {
+  allocateVoxels,
+  type DataType,
+  type Matrix4,
+  spacingFromAffine,
+  type Volume,
+} from '../volume/volume.js';
 
 const TYPES: Record<string, DataType> = {
   'signed char': 'int8',
@@ -43,7 +49,10 @@ export async function readNrrd(path: string): Promise<Volume> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw fileError(path, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw fileError(
+      path,
+      `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return decodeNrrd(bytes, path, async (name) => new Uint8Array(await readFile(join(dirname(path), name))));
 }
@@ -139,13 +148,21 @@ function nrrdAffine(fields: Map<string, string>, path: string): Matrix4 {
     ];
   }
   const vectors = [...directionsText.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!.split(',').map(Number));
-  const origin = /\(([^)]*)\)/.exec(fields.get('space origin') ?? '(0,0,0)')?.[1]?.split(',').map(Number) ?? [0, 0, 0];
+  const origin = /\(([^)]*)\)/
+    .exec(fields.get('space origin') ?? '(0,0,0)')?.[1]
+    ?.split(',')
+    .map(Number) ?? [0, 0, 0];
   if (vectors.length !== 3 || vectors.some((v) => v.length !== 3 || v.some((x) => !Number.isFinite(x)))) {
     throw fileError(path, `unsupported NRRD space directions "${directionsText}"`);
   }
   // NRRD names its world space; mosmos affines are RAS, so LPS (and LAS …) axes are negated.
   const sign = spaceSigns(space, path);
-  const row = (r: number) => [vectors[0]![r]! * sign[r]!, vectors[1]![r]! * sign[r]!, vectors[2]![r]! * sign[r]!, origin[r]! * sign[r]!];
+  const row = (r: number) => [
+    vectors[0]![r]! * sign[r]!,
+    vectors[1]![r]! * sign[r]!,
+    vectors[2]![r]! * sign[r]!,
+    origin[r]! * sign[r]!,
+  ];
   return [row(0), row(1), row(2), [0, 0, 0, 1]].map((r) => r.map((v) => (v === 0 ? 0 : v)));
 }
 

@@ -59,7 +59,8 @@ function byKey(dir: string, names: string[]): Map<string, string> {
   for (const name of names) {
     const key = caseKey(name);
     const other = map.get(key);
-    if (other !== undefined) throw fileError(join(dir, name), `same case id "${key}" as ${other}; cannot pair files`);
+    if (other !== undefined)
+      throw fileError(join(dir, name), `same case id "${key}" as ${other}; cannot pair files`);
     map.set(key, name);
   }
   return map;
@@ -71,7 +72,10 @@ function byKey(dir: string, names: string[]): Map<string, string> {
  * @example
  * matchCaseFiles('preds/', 'BTCV/label/'); // img0035.nii.gz ↔ label0035.nii.gz as case "0035"
  */
-export function matchCaseFiles(predDir: string, gtDir: string): { pairs: CasePair[]; unmatchedPreds: string[] } {
+export function matchCaseFiles(
+  predDir: string,
+  gtDir: string,
+): { pairs: CasePair[]; unmatchedPreds: string[] } {
   const preds = niftiFiles(predDir);
   const gts = niftiFiles(gtDir);
   if (gts.length === 0) throw fileError(gtDir, 'no .nii or .nii.gz files');

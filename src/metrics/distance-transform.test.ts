@@ -19,7 +19,8 @@ function bruteForce(mask: Uint8Array, dims: number[], spacing: number[]): Float6
   const [nx, ny, nz] = [dims[0]!, dims[1] ?? 1, dims[2] ?? 1];
   const set: [number, number, number][] = [];
   for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) if (mask[(z * ny + y) * nx + x]) set.push([x, y, z]);
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) if (mask[(z * ny + y) * nx + x]) set.push([x, y, z]);
   const out = new Float64Array(nx * ny * nz);
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)
@@ -27,7 +28,9 @@ function bruteForce(mask: Uint8Array, dims: number[], spacing: number[]): Float6
         let best = Number.POSITIVE_INFINITY;
         for (const [a, b, c] of set) {
           const d =
-            ((x - a) * spacing[0]!) ** 2 + ((y - b) * (spacing[1] ?? 1)) ** 2 + ((z - c) * (spacing[2] ?? 1)) ** 2;
+            ((x - a) * spacing[0]!) ** 2 +
+            ((y - b) * (spacing[1] ?? 1)) ** 2 +
+            ((z - c) * (spacing[2] ?? 1)) ** 2;
           if (d < best) best = d;
         }
         out[(z * ny + y) * nx + x] = Math.sqrt(best);
@@ -54,7 +57,10 @@ test('EDT equals brute force on random anisotropic masks (odd sizes, sparse and 
     const actual = euclideanDistanceTransform(mask, dims, spacing);
     for (let i = 0; i < n; i++) {
       // Tolerance 1e-6 mm: both are exact up to float64 rounding of a few additions.
-      assert.ok(Math.abs(actual[i]! - expected[i]!) <= 1e-6, `dims ${dims} voxel ${i}: ${actual[i]} vs ${expected[i]}`);
+      assert.ok(
+        Math.abs(actual[i]! - expected[i]!) <= 1e-6,
+        `dims ${dims} voxel ${i}: ${actual[i]} vs ${expected[i]}`,
+      );
     }
   }
 });
@@ -66,7 +72,9 @@ test('EDT squared option and Float32 output agree with the float64 result', () =
   mask[0] = 1;
   const d = euclideanDistanceTransform(mask, dims, [1.5, 0.5, 2]);
   const squared = euclideanDistanceTransform(mask, dims, [1.5, 0.5, 2], { squared: true });
-  const single = euclideanDistanceTransform(mask, dims, [1.5, 0.5, 2], { out: new Float32Array(mask.length) });
+  const single = euclideanDistanceTransform(mask, dims, [1.5, 0.5, 2], {
+    out: new Float32Array(mask.length),
+  });
   assert.ok(single instanceof Float32Array);
   for (let i = 0; i < mask.length; i++) {
     assert.ok(Math.abs(squared[i]! - d[i]! ** 2) <= 1e-9 * Math.max(1, squared[i]!));

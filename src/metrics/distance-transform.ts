@@ -40,7 +40,8 @@ export function euclideanDistanceTransform(
   const out = options.out ?? new Float64Array(count);
   if (out.length < count) throw new RangeError(`out has ${out.length} elements, dims need ${count}`);
   const [sx, sy, sz] = [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1];
-  if (!(sx > 0 && sy > 0 && sz > 0)) throw new RangeError(`spacing must be positive, got ${spacing.join(',')}`);
+  if (!(sx > 0 && sy > 0 && sz > 0))
+    throw new RangeError(`spacing must be positive, got ${spacing.join(',')}`);
 
   scanAlongX(mask, out, nx, ny * nz, sx);
   // Lines along y: consecutive x's are adjacent in memory, so they are processed as a block.

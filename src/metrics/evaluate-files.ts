@@ -6,7 +6,13 @@
 import { readNifti } from '../io/nifti/index.js';
 import type { Volume } from '../volume/volume.js';
 import type { CasePair } from './case-matching.js';
-import { type EvaluateOptions, type LabelRegion, evaluateCase, evaluateRegions, labelsPresent } from './evaluate.js';
+import {
+  type EvaluateOptions,
+  evaluateCase,
+  evaluateRegions,
+  type LabelRegion,
+  labelsPresent,
+} from './evaluate.js';
 import type { CaseEvaluation } from './summary.js';
 
 export interface EvaluateFilesOptions extends EvaluateOptions {
@@ -21,7 +27,10 @@ export interface EvaluateFilesOptions extends EvaluateOptions {
 }
 
 /** Reads and scores each pair in turn (see the file comment). */
-export async function evaluateCaseFiles(pairs: CasePair[], options: EvaluateFilesOptions = {}): Promise<CaseEvaluation[]> {
+export async function evaluateCaseFiles(
+  pairs: CasePair[],
+  options: EvaluateFilesOptions = {},
+): Promise<CaseEvaluation[]> {
   const results: CaseEvaluation[] = [];
   for (const [index, pair] of pairs.entries()) {
     const [predRaw, gtRaw] = await Promise.all([readNifti(pair.pred), readNifti(pair.gt)]);
@@ -33,7 +42,8 @@ export async function evaluateCaseFiles(pairs: CasePair[], options: EvaluateFile
     if (options.regions) organs = evaluateRegions(pred, gt, options.regions, options);
     else {
       const labels =
-        options.labels ?? [...new Set([...labelsPresent(gt.data), ...labelsPresent(pred.data)])].sort((a, b) => a - b);
+        options.labels ??
+        [...new Set([...labelsPresent(gt.data), ...labelsPresent(pred.data)])].sort((a, b) => a - b);
       organs = evaluateCase(pred, gt, labels, options);
     }
     const evaluation = { case: pair.case, organs };

@@ -6,10 +6,10 @@
  * costs a few seconds, not minutes.
  */
 import { fileError } from '../errors.js';
-import { type Volume, channelCount } from '../volume/volume.js';
+import { channelCount, type Volume } from '../volume/volume.js';
 import { diceFromCounts } from './dice.js';
 import { hausdorffFromDistances } from './hausdorff.js';
-import { type Box, boxDims, cropMask, dims3, surfaceDistancesOfMasks } from './surface.js';
+import { type Box, boxDims, cropMask, dims3, padBox, surfaceDistancesOfMasks } from './surface.js';
 import { surfaceDiceFromDistances } from './surface-dice.js';
 
 export interface EvaluateOptions {
@@ -36,7 +36,12 @@ export interface OrganMetrics {
 }
 
 /** Throws an error naming the prediction when its grid (dims or affine) differs from the truth's. */
-export function assertSameGrid(pred: Volume, gt: Volume, predName = 'prediction', gtName = 'ground truth'): void {
+export function assertSameGrid(
+  pred: Volume,
+  gt: Volume,
+  predName = 'prediction',
+  gtName = 'ground truth',
+): void {
   if (channelCount(pred) !== 1) throw fileError(predName, `expected a 3D label map, got dims [${pred.dims}]`);
   if (channelCount(gt) !== 1) throw fileError(gtName, `expected a 3D label map, got dims [${gt.dims}]`);
   const a = dims3(pred.dims);
@@ -143,11 +148,11 @@ export function evaluateCase(
     const name = options.labelNames?.[label] ?? String(label);
     const base = { label, name, dice: diceFromCounts(t), predVoxels: t.pred, gtVoxels: t.gt };
     if (t.pred === 0 && t.gt === 0) return { ...base, hd95: Number.NaN, nsd: Number.NaN };
-    const dims = boxDims(t.box);
+    const box = padBox(t.box, gt.dims);
     const distances = surfaceDistancesOfMasks(
-      cropMask(pred.data, pred.dims, t.box, label),
-      cropMask(gt.data, gt.dims, t.box, label),
-      dims,
+      cropMask(pred.data, pred.dims, box, label),
+      cropMask(gt.data, gt.dims, box, label),
+      boxDims(box),
       gt.spacing,
     );
     return {
@@ -184,7 +189,12 @@ export function evaluateRegions(
 ): OrganMetrics[] {
   assertSameGrid(pred, gt, pred.source?.path, gt.source?.path);
   return regions.map((region, i) => {
-    const [organ] = evaluateCase(regionMask(pred, region.labels), regionMask(gt, region.labels), [1], options);
+    const [organ] = evaluateCase(
+      regionMask(pred, region.labels),
+      regionMask(gt, region.labels),
+      [1],
+      options,
+    );
     return { ...organ!, label: i + 1, name: region.name };
   });
 }

@@ -1,4 +1,5 @@
 // Segmentation metrics (MONAI definitions) and the recognition/retrieval metrics of pre-training.
+export { type CasePair, caseKey, matchCaseFiles } from './case-matching.js';
 export { diceFromCounts, diceScore, type OverlapCounts } from './dice.js';
 export {
   type DistanceArray,
@@ -6,8 +7,19 @@ export {
   euclideanDistanceTransform,
   type MaskArray,
 } from './distance-transform.js';
-export { assertSameGrid, type EvaluateOptions, evaluateCase, labelsPresent, type OrganMetrics } from './evaluate.js';
+export {
+  assertSameGrid,
+  type EvaluateOptions,
+  evaluateCase,
+  evaluateRegions,
+  type LabelRegion,
+  labelsPresent,
+  type OrganMetrics,
+} from './evaluate.js';
+export { type EvaluateFilesOptions, evaluateCaseFiles } from './evaluate-files.js';
 export { hausdorff95, hausdorffDistance, hausdorffFromDistances, percentile } from './hausdorff.js';
+export { auroc, averagePrecision, type TagRankingMetrics, tagRankingMetrics } from './ranking.js';
+export { type RetrievalMetrics, retrievalRecall } from './retrieval.js';
 export {
   type CaseEvaluation,
   type MetricStat,

@@ -10,7 +10,8 @@ const dims = [10, 10, 10];
 /** A 10³ mask with the box [x0, x1) × [y0, y1) × [z0, z1) set to `value`. */
 function cube(x0: number, x1: number, y0: number, y1: number, z0: number, z1: number, value = 1): Uint8Array {
   const m = new Uint8Array(1000);
-  for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[x + 10 * (y + 10 * z)] = value;
+  for (let z = z0; z < z1; z++)
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[x + 10 * (y + 10 * z)] = value;
   return m;
 }
 
@@ -100,4 +101,20 @@ test('label values select one class of a label map', () => {
   assert.equal(diceScore(pred, gt, 3), 0.75);
   assert.equal(diceScore(pred, gt, 5), 0);
   assert.equal(hausdorff95(pred, gt, dims, [1, 1, 1], 3), 1);
+});
+
+test('one-voxel and one-slice masks in a 3D image are all surface (the crop is not mistaken for 2D)', () => {
+  const a = new Uint8Array(1000);
+  const b = new Uint8Array(1000);
+  a[2 + 10 * (2 + 10 * 2)] = 1;
+  b[5 + 10 * (2 + 10 * 2)] = 1;
+  const d = surfaceDistances(a, b, dims, [1, 1, 1]);
+  assert.deepEqual([...d.predToGt], [3]);
+  assert.deepEqual([...d.gtToPred], [3]);
+  assert.equal(hausdorff95(a, b, dims, [1, 1, 1]), 3);
+  // Only the gt voxel, no prediction: Infinity, not NaN.
+  assert.equal(hausdorff95(new Uint8Array(1000), b, dims, [1, 1, 1]), Number.POSITIVE_INFINITY);
+  // A 4×4 plate one slice thick: every voxel has a background z-neighbour.
+  const plate = cube(2, 6, 2, 6, 4, 5);
+  assert.equal(surfaceDistances(plate, plate, dims, [1, 1, 1]).predToGt.length, 16);
 });

@@ -10,8 +10,8 @@ export interface RetrievalMetrics {
   chance: { r1: number; r5: number; r10: number };
 }
 
-/** Rank (0 = first) of the true match among all candidates of one query. */
-function matchRank(sim: ArrayLike<number>, n: number, query: number, byRow: boolean): number {
+/** Candidates scoring above the true match, and those tied with it, for one query. */
+function matchRank(sim: ArrayLike<number>, n: number, query: number, byRow: boolean): { better: number; ties: number } {
   const at = (c: number) => (byRow ? sim[query * n + c]! : sim[c * n + query]!);
   const own = at(query);
   let better = 0;
@@ -22,8 +22,7 @@ function matchRank(sim: ArrayLike<number>, n: number, query: number, byRow: bool
     if (v > own) better++;
     else if (v === own) ties++;
   }
-  // Ties are broken pessimistically, so a constant similarity scores no better than chance.
-  return better + ties;
+  return { better, ties };
 }
 
 /** Recall@1/5/10 in both directions. Example: `retrievalRecall(sim, 32).imageToReport.r1`. */
@@ -33,10 +32,13 @@ export function retrievalRecall(sim: ArrayLike<number>, n: number): RetrievalMet
     let r5 = 0;
     let r10 = 0;
     for (let q = 0; q < n; q++) {
-      const rank = matchRank(sim, n, q, byRow);
-      if (rank < 1) r1++;
-      if (rank < 5) r5++;
-      if (rank < 10) r10++;
+      const { better, ties } = matchRank(sim, n, q, byRow);
+      // Expected recall when ties are broken at random: the match lands uniformly among its ties,
+      // so a constant similarity scores exactly chance and identical reports share the credit.
+      const hit = (k: number) => Math.min(1, Math.max(0, (k - better) / (ties + 1)));
+      r1 += hit(1);
+      r5 += hit(5);
+      r10 += hit(10);
     }
     return { r1: r1 / n, r5: r5 / n, r10: r10 / n };
   };

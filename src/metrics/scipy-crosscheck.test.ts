@@ -75,13 +75,19 @@ function volumeOf(data: Uint8Array, ref: Reference): Volume {
   return { data, dims: ref.dims, spacing: ref.spacing, affine, datatype: 'uint8' };
 }
 
-test('Dice, HD95 and NSD match scipy on a real 61-class CT label map', { skip: sharedDataSkip() || pythonSkip() }, () => {
+test('Dice, HD95 and NSD match scipy on a real 61-class CT label map', {
+  skip: sharedDataSkip() || pythonSkip(),
+}, () => {
   const dir = mkdtempSync(join(tmpdir(), 'mosmos-metrics-'));
   try {
     const tolerance = 3; // mm: one voxel of this 3 mm map, so NSD is neither 0 nor 1
-    const run = spawnSync(python, ['-c', script, sharedData('ct-abdomen', 'seg_total_61.nii.gz'), dir, `${tolerance}`], {
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      python,
+      ['-c', script, sharedData('ct-abdomen', 'seg_total_61.nii.gz'), dir, `${tolerance}`],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.equal(run.status, 0, run.stderr);
     const ref = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as Reference;
     const gt = volumeOf(new Uint8Array(readFileSync(join(dir, 'gt.raw'))), ref);

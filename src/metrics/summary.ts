@@ -33,7 +33,9 @@ export interface CaseEvaluation {
 /** Mean and sd of the finite entries of `values`; NaN mean when there are none. */
 export function metricStat(values: number[]): MetricStat {
   const finite = values.filter(Number.isFinite);
-  const infinite = values.filter((v) => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY).length;
+  const infinite = values.filter(
+    (v) => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY,
+  ).length;
   if (finite.length === 0) return { mean: Number.NaN, sd: Number.NaN, count: 0, infinite };
   const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
   const variance = finite.reduce((s, v) => s + (v - mean) ** 2, 0) / finite.length;

@@ -9,10 +9,11 @@
  *   to the nearest edge voxel of the other (surface to surface, not surface to region).
  *
  * Axes of length 1 are treated as absent (a 2D image uses the 4-neighbourhood), as MONAI does for
- * 2D inputs. Everything is computed inside the bounding box of the union of both masks, which
- * gives the same distances as the full image (MONAI crops the same way) at a fraction of the cost.
+ * 2D inputs (judged on the full image's dims, never on a crop's). Everything is computed inside the
+ * bounding box of the union of both masks plus a one-voxel margin, which gives the same distances
+ * as the full image (MONAI crops the same way) at a fraction of the cost.
  */
-import { type MaskArray, euclideanDistanceTransform } from './distance-transform.js';
+import { euclideanDistanceTransform, type MaskArray } from './distance-transform.js';
 
 /** A voxel box: start inclusive, end exclusive, per axis [x, y, z]. */
 export interface Box {
@@ -68,17 +69,40 @@ export function boxDims(box: Box): [number, number, number] {
   return [box.end[0] - box.start[0], box.end[1] - box.start[1], box.end[2] - box.start[2]];
 }
 
-/** A 0/1 mask of the voxels of `data` inside `box` that are set (nonzero, or equal to `label`). */
+/**
+ * The box grown by one voxel on both sides of every axis the image extends along. The margin lies
+ * partly outside the image; it reads as background, which is what erosion assumes there, so the
+ * edges found in the crop are those of the full image — and a crop one voxel thick is not
+ * mistaken for a 2D image.
+ */
+export function padBox(box: Box, dims: readonly number[]): Box {
+  const full = dims3(dims);
+  const start = box.start.map((s, a) => (full[a]! > 1 ? s - 1 : s)) as [number, number, number];
+  const end = box.end.map((e, a) => (full[a]! > 1 ? e + 1 : e)) as [number, number, number];
+  return { start, end };
+}
+
+/**
+ * A 0/1 mask of the voxels of `data` inside `box` that are set (nonzero, or equal to `label`);
+ * parts of the box outside the image are 0.
+ */
 export function cropMask(data: MaskArray, dims: readonly number[], box: Box, label?: number): Uint8Array {
-  const [nx, ny] = dims3(dims);
+  const [nx, ny, nz] = dims3(dims);
   const [bx, by, bz] = boxDims(box);
   const out = new Uint8Array(bx * by * bz);
-  let o = 0;
-  for (let z = 0; z < bz; z++)
+  const x0 = Math.max(0, -box.start[0]);
+  const x1 = Math.min(bx, nx - box.start[0]);
+  for (let z = 0; z < bz; z++) {
+    const iz = box.start[2] + z;
+    if (iz < 0 || iz >= nz) continue;
     for (let y = 0; y < by; y++) {
-      const row = ((box.start[2] + z) * ny + box.start[1] + y) * nx + box.start[0];
-      for (let x = 0; x < bx; x++, o++) out[o] = isSet(data[row + x]!, label) ? 1 : 0;
+      const iy = box.start[1] + y;
+      if (iy < 0 || iy >= ny) continue;
+      const row = (iz * ny + iy) * nx + box.start[0];
+      const o = (z * by + y) * bx;
+      for (let x = x0; x < x1; x++) out[o + x] = isSet(data[row + x]!, label) ? 1 : 0;
     }
+  }
   return out;
 }
 
@@ -160,8 +184,9 @@ export function surfaceDistances(
   spacing: readonly number[],
   label?: number,
 ): SurfaceDistances {
-  const box = unionBoundingBox(pred, gt, dims, label);
-  if (box === null) return { predToGt: new Float64Array(0), gtToPred: new Float64Array(0) };
+  const tight = unionBoundingBox(pred, gt, dims, label);
+  if (tight === null) return { predToGt: new Float64Array(0), gtToPred: new Float64Array(0) };
+  const box = padBox(tight, dims);
   return surfaceDistancesOfMasks(
     cropMask(pred, dims, box, label),
     cropMask(gt, dims, box, label),

@@ -3,7 +3,7 @@
  * objects) plus a forward method. Walking the fields in declaration order gives PyTorch-style flat
  * names — `encoder.stages.0.block1.conv1.weight` — which are the safetensors keys of saved weights.
  */
-import { Parameter, type Tensor, tensor } from '../engine/index.js';
+import { Parameter, tensor } from '../engine/index.js';
 
 function walk(value: unknown, prefix: string, out: [string, Parameter][], seen: Set<unknown>): void {
   if (value instanceof Parameter) {
@@ -42,6 +42,12 @@ export function parameterCount(module: object): number {
   return namedParameters(module).reduce((n, [, p]) => n + p.size, 0);
 }
 
+/** Values read from a weights file (a safetensors entry). */
+export interface StoredArray {
+  shape: readonly number[];
+  values: ArrayLike<number>;
+}
+
 /** Name → parameter map (PyTorch's state_dict), names prefixed with `prefix.` when given. */
 export function stateDict(module: object, prefix = ''): Map<string, Parameter> {
   return new Map(namedParameters(module, prefix));
@@ -53,7 +59,7 @@ export function stateDict(module: object, prefix = ''): Map<string, Parameter> {
  */
 export function loadStateDict(
   module: object,
-  values: ReadonlyMap<string, Tensor>,
+  values: ReadonlyMap<string, StoredArray>,
   options: { prefix?: string; strict?: boolean } = {},
 ): { missing: string[] } {
   const missing: string[] = [];
@@ -66,7 +72,7 @@ export function loadStateDict(
     if (value.shape.length !== param.shape.length || value.shape.some((d, i) => d !== param.shape[i]))
       throw new Error(`${name}: saved shape [${value.shape}] does not match the network's [${param.shape}]`);
     // A copy, so the network never shares storage with the loaded file's tensors.
-    param.assign(tensor(Float32Array.from(value.data()), param.shape));
+    param.assign(tensor(Float32Array.from(value.values), param.shape));
   }
   if ((options.strict ?? true) && missing.length > 0)
     throw new Error(`missing weights: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);

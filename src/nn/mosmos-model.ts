@@ -68,7 +68,7 @@ export class MosmosModel {
     else throw new Error('a text encoder configuration or a loaded text encoder is needed');
     const imageWidth = this.imageEncoder.outChannels;
     const textWidth = this.textEncoder.outChannels;
-    this.imageProjection = new ProjectionHead(imageWidth, config.embedDim);
+    this.imageProjection = new ProjectionHead(this.imageEncoder.pooledChannels, config.embedDim);
     this.textProjection = new ProjectionHead(textWidth, config.embedDim);
     this.featureProjection = new Conv(config.arch === 'unet2d' ? 2 : 3, imageWidth, config.embedDim, 1, { padding: 0 });
     this.queryProjection = new ProjectionHead(textWidth, config.embedDim);

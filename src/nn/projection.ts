@@ -1,8 +1,9 @@
 /**
- * Projection heads into the shared image–text space (ConVIRT / GLoRIA style: linear, ReLU, linear),
- * used for the global image embedding g, the report embedding t and the tag queries q_k.
+ * Projection heads into the shared image–text space (ConVIRT / GLoRIA style: linear, activation,
+ * linear), used for the global image embedding g, the report embedding t and the tag queries q_k.
+ * GELU rather than ReLU: with few pairs a ReLU head can go dead, and then g is one constant vector.
  */
-import { relu, type Tensor } from '../engine/index.js';
+import { gelu, type Tensor } from '../engine/index.js';
 import { Linear } from './layers/linear.js';
 
 export class ProjectionHead {
@@ -16,6 +17,6 @@ export class ProjectionHead {
 
   /** x [..., in] → [..., out]. */
   forward(x: Tensor): Tensor {
-    return this.fc2.forward(relu(this.fc1.forward(x)));
+    return this.fc2.forward(gelu(this.fc1.forward(x)));
   }
 }

@@ -4,7 +4,7 @@
  * encoder); stages after the first halve the resolution with a stride-2 convolution. The feature map
  * of every stage is returned as a skip for the fine-tuning decoder; the last one is the deepest map F.
  */
-import { add, leakyRelu, mean, type Tensor } from '../engine/index.js';
+import { add, concat, leakyRelu, max, mean, type Tensor } from '../engine/index.js';
 import { Conv } from './layers/conv.js';
 import { InstanceNorm } from './layers/norm.js';
 
@@ -56,7 +56,11 @@ export interface UNet2dEncoderOutput {
   skips: Tensor[];
   /** The deepest map (= skips[last]), the encoder's pixel features F. */
   deepest: Tensor;
-  /** Mean over the deepest map's pixels: [N, widths[last]] (projected later to the global embedding g). */
+  /**
+   * Mean and maximum over the deepest map's pixels, concatenated: [N, 2·widths[last]] (projected later
+   * to the global embedding g). Instance norm leaves every channel with zero mean before the last
+   * activation, so a mean alone hardly varies between images; the maximum keeps what is there.
+   */
   pooled: Tensor;
 }
 
@@ -78,6 +82,11 @@ export class UNet2dEncoder {
     return this.config.widths[this.config.widths.length - 1]!;
   }
 
+  /** Width of `pooled` (mean and max). */
+  get pooledChannels(): number {
+    return 2 * this.outChannels;
+  }
+
   /** Total down-sampling factor from input to the deepest map. */
   get reduction(): number {
     return 2 ** (this.config.widths.length - 1);
@@ -94,6 +103,6 @@ export class UNet2dEncoder {
       y = stage.forward(y);
       skips.push(y);
     }
-    return { skips, deepest: y, pooled: mean(y, [2, 3]) };
+    return { skips, deepest: y, pooled: concat([mean(y, [2, 3]), max(y, [2, 3])], 1) };
   }
 }

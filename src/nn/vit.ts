@@ -71,6 +71,11 @@ export class ViT {
     return this.config.hidden;
   }
 
+  /** Width of `pooled`. */
+  get pooledChannels(): number {
+    return this.config.hidden;
+  }
+
   /** x [N, C, D, H, W] of the configured image size. */
   forward(x: Tensor, training = false): ViTOutput {
     const [n, , ...spatial] = x.shape as number[];

@@ -5,7 +5,7 @@
 import type { FindingsPlan } from './findings.js';
 import { ORGAN_HU, type PhantomOrgan } from './organs.js';
 import type { Random } from './random.js';
-import { type Shape, scaled, tube, union, type Vec3, ellipsoid } from './shapes.js';
+import { ellipsoid, type Shape, scaled, tube, union, type Vec3 } from './shapes.js';
 import { DisplacementField, deformed } from './smooth-field.js';
 
 /** The body's cross-section and skeleton for one case (mm). */
@@ -86,12 +86,23 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
   const s = Math.min(1.15, Math.max(0.85, Math.sqrt((A * (B + P)) / 2) / 100));
   const level = (mmBelowDome: number) => body.dome - mmBelowDome * s;
   const front = body.spineY + body.vertebraRadius; // the vertebral body's anterior surface
-  const jitter = (p: Vec3, sd = 4): Vec3 => [bx + p[0] + rng.normal(0, sd), by + p[1] + rng.normal(0, sd), p[2] + rng.normal(0, sd)];
+  const jitter = (p: Vec3, sd = 4): Vec3 => [
+    bx + p[0] + rng.normal(0, sd),
+    by + p[1] + rng.normal(0, sd),
+    p[2] + rng.normal(0, sd),
+  ];
   const size = (r: Vec3): Vec3 => r.map((v) => v * s * rng.uniform(0.92, 1.08)) as Vec3;
   const tilt = (a: Vec3): Vec3 => a.map((v) => v + rng.normal(0, 0.08)) as Vec3;
 
   const models: OrganModel[] = [];
-  const add = (organ: PhantomOrgan, shape: Shape, center: Vec3, bend: number, texture: number, growth?: Growth) => {
+  const add = (
+    organ: PhantomOrgan,
+    shape: Shape,
+    center: Vec3,
+    bend: number,
+    texture: number,
+    growth?: Growth,
+  ) => {
     const field = new DisplacementField(rng.fork(), bend, 50, 150);
     const [lo, hi] = ORGAN_HU[organ];
     const hu = rng.uniform(lo, hi);
@@ -104,8 +115,16 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
 
   const liverCenter = jitter([-0.42 * A, 0.05 * B, level(75)]);
   const liver = union(
-    ellipsoid(liverCenter, size([Math.min(0.56 * A, 64), Math.min(0.55 * (B + P), 78), 66]), tilt([0, 0.15, 0])),
-    ellipsoid(jitter([0.08 * A, 0.45 * B, level(45)]), size([44, Math.min(0.38 * B, 32), 38]), tilt([0, 0, 0.2])),
+    ellipsoid(
+      liverCenter,
+      size([Math.min(0.56 * A, 64), Math.min(0.55 * (B + P), 78), 66]),
+      tilt([0, 0.15, 0]),
+    ),
+    ellipsoid(
+      jitter([0.08 * A, 0.45 * B, level(45)]),
+      size([44, Math.min(0.38 * B, 32), 38]),
+      tilt([0, 0, 0.2]),
+    ),
   );
   // Hepatomegaly grows the liver downwards from the dome (the scan would clip growth upwards), to a
   // craniocaudal span beyond the 17 cm a radiologist calls enlarged.
@@ -158,22 +177,42 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     7,
   );
   const gallbladderCenter = jitter([-0.28 * A, 0.45 * B, level(125)]);
-  add('gallbladder', ellipsoid(gallbladderCenter, size([14, 16, 34]), tilt([0.5, 0.2, 0.3])), gallbladderCenter, 4, 2);
+  add(
+    'gallbladder',
+    ellipsoid(gallbladderCenter, size([14, 16, 34]), tilt([0.5, 0.2, 0.3])),
+    gallbladderCenter,
+    4,
+    2,
+  );
   for (const side of [-1, 1] as const) {
     const organ: PhantomOrgan = side < 0 ? 'right kidney' : 'left kidney';
     // The right kidney sits lower, pushed down by the liver.
-    const center = jitter([side * (body.vertebraRadius + 0.35 * A), body.spineY + 8, level(side < 0 ? 175 : 160)]);
+    const center = jitter([
+      side * (body.vertebraRadius + 0.35 * A),
+      body.spineY + 8,
+      level(side < 0 ? 175 : 160),
+    ]);
     add(organ, ellipsoid(center, size([26, 22, 55]), tilt([0, side * -0.2, side * 0.5])), center, 5, 6);
   }
   const rightAdrenal = jitter([-0.25 * A, front + 4, level(95)], 3);
-  add('right adrenal gland', ellipsoid(rightAdrenal, size([6, 13, 17]), tilt([0, 0, -0.5])), rightAdrenal, 2, 3);
+  add(
+    'right adrenal gland',
+    ellipsoid(rightAdrenal, size([6, 13, 17]), tilt([0, 0, -0.5])),
+    rightAdrenal,
+    2,
+    3,
+  );
   const leftAdrenal = jitter([0.27 * A, front, level(105)], 3);
   add('left adrenal gland', ellipsoid(leftAdrenal, size([6, 13, 15]), tilt([0, 0, 0.5])), leftAdrenal, 2, 3);
   const esophagusTop: Vec3 = [bx - 4, front + 30, body.zMax + 10];
   add(
     'esophagus',
     tube(
-      [esophagusTop, jitter([10, front + 32, level(15)], 2), [stomachCenter[0] - 0.1 * A, stomachCenter[1], level(45)]],
+      [
+        esophagusTop,
+        jitter([10, front + 32, level(15)], 2),
+        [stomachCenter[0] - 0.1 * A, stomachCenter[1], level(45)],
+      ],
       [8, 8.5, 9.5],
     ),
     esophagusTop,

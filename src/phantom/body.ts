@@ -37,7 +37,8 @@ export function bodyTissue(body: BodyModel, x: number, y: number, z: number, out
   // Paraspinal muscles behind the spine, psoas beside it from the upper lumbar spine downwards.
   if (ellipse(Math.abs(dx) - 30, dy - (sy - rv - 16), 25, 28) <= 1) setMuscle(out);
   const psoas = Math.min(22, Math.max(0, ((belowDome - 110) / 110) * 22));
-  if (psoas > 3 && ellipse(Math.abs(dx) - (rv + psoas * 0.6), dy - sy, psoas, psoas * 0.85) <= 1) setMuscle(out);
+  if (psoas > 3 && ellipse(Math.abs(dx) - (rv + psoas * 0.6), dy - sy, psoas, psoas * 0.85) <= 1)
+    setMuscle(out);
 
   // Lower ribs: a band just inside the abdominal wall, sloping down towards the front, sparing the
   // anterior midline, in the upper part of the scan only.
@@ -47,7 +48,8 @@ export function bodyTissue(body: BodyModel, x: number, y: number, z: number, out
       const zRib = z + 18 * Math.sin(angle) - body.ribPhase;
       const phase = ((zRib % body.ribPeriod) + body.ribPeriod) % body.ribPeriod;
       if (phase < body.ribThickness) {
-        out.hu = phase < 1.5 || phase > body.ribThickness - 1.5 ? TISSUE_HU.corticalBone : TISSUE_HU.cancellousBone;
+        out.hu =
+          phase < 1.5 || phase > body.ribThickness - 1.5 ? TISSUE_HU.corticalBone : TISSUE_HU.cancellousBone;
         out.cavity = false;
       }
     }

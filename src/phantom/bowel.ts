@@ -25,7 +25,11 @@ export function buildBowel(rng: Random, body: BodyModel): BowelSegment[] {
   const segments: BowelSegment[] = [];
   const add = (points: Vec3[], radius: number, hu: number, gas: number) => {
     const radii = points.map(() => radius * rng.uniform(0.8, 1.2));
-    segments.push({ shape: deformed(tube(points, radii), new DisplacementField(rng.fork(), 6, 40, 100)), hu, gas });
+    segments.push({
+      shape: deformed(tube(points, radii), new DisplacementField(rng.fork(), 6, 40, 100)),
+      hu,
+      gas,
+    });
   };
   const colonGas = rng.uniform(0.2, 0.7);
   const colonHu = rng.uniform(-30, 30);
@@ -37,7 +41,11 @@ export function buildBowel(rng: Random, body: BodyModel): BowelSegment[] {
     colonGas,
   );
   add(
-    [j([-0.55 * A, 0.3 * B, z(140)]), j([0, 0.7 * B, z(150 + rng.uniform(-20, 30))]), j([0.6 * A, 0.35 * B, z(110)])],
+    [
+      j([-0.55 * A, 0.3 * B, z(140)]),
+      j([0, 0.7 * B, z(150 + rng.uniform(-20, 30))]),
+      j([0.6 * A, 0.35 * B, z(110)]),
+    ],
     18,
     colonHu,
     colonGas,
@@ -51,7 +59,11 @@ export function buildBowel(rng: Random, body: BodyModel): BowelSegment[] {
   // Small-bowel loops: short random walks in the lower, anterior and central cavity.
   const loops = rng.int(5, 9);
   for (let l = 0; l < loops; l++) {
-    let p: Vec3 = [bx + rng.uniform(-0.45, 0.45) * A, by + rng.uniform(-0.1, 0.6) * B, rng.uniform(body.zMin + 10, z(140))];
+    let p: Vec3 = [
+      bx + rng.uniform(-0.45, 0.45) * A,
+      by + rng.uniform(-0.1, 0.6) * B,
+      rng.uniform(body.zMin + 10, z(140)),
+    ];
     const points: Vec3[] = [p];
     for (let s = 0; s < 4; s++) {
       const step = 30;

@@ -7,13 +7,12 @@ import { fileError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { writeNifti } from '../io/nifti/index.js';
 import { generateReport } from '../report/generate.js';
-import { tagReport } from '../report/tagger.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import type { ForcedFindings, PhantomFindings } from './findings.js';
 import { generatePhantom } from './generate.js';
 import { BTCV_LABEL_NAMES } from './organs.js';
 import { Random } from './random.js';
-import { expectedTags, findingSentences, insertFindings } from './report-findings.js';
+import { expectedTags, reviseReport } from './report-findings.js';
 
 export interface PhantomDatasetOptions {
   cases: number;
@@ -53,13 +52,17 @@ export interface PhantomDataset {
  * renamed into place at the end, so a failure leaves nothing half-written; an existing non-empty
  * `dir` is refused unless `force`.
  */
-export async function writePhantomDataset(dir: string, options: PhantomDatasetOptions): Promise<PhantomDataset> {
+export async function writePhantomDataset(
+  dir: string,
+  options: PhantomDatasetOptions,
+): Promise<PhantomDataset> {
   if (!Number.isInteger(options.cases) || options.cases < 1 || options.cases > 9999) {
     throw fileError(dir, `number of cases must be an integer from 1 to 9999, got ${options.cases}`);
   }
   const root = resolve(dir);
   const occupied = existsSync(root) && readdirSync(root).length > 0;
-  if (occupied && !options.force) throw fileError(dir, 'output folder exists and is not empty (pass --force to replace it)');
+  if (occupied && !options.force)
+    throw fileError(dir, 'output folder exists and is not empty (pass --force to replace it)');
   mkdirSync(dirname(root), { recursive: true });
   const building = join(dirname(root), `.${basename(root)}.${process.pid}.${Date.now()}.tmp`);
   mkdirSync(join(building, 'img'), { recursive: true });
@@ -84,9 +87,11 @@ export async function writePhantomDataset(dir: string, options: PhantomDatasetOp
       await writeNifti(join(building, image), phantom.image, { description });
       await writeNifti(join(building, label), phantom.label, { description });
 
-      const generated = generateReport(phantom.label, vocabulary, { seed, labelNames: { ...BTCV_LABEL_NAMES } });
-      const stated = new Map(tagReport(generated.text, vocabulary).map((t) => [t.tag, t.status]));
-      const report = insertFindings(generated.text, findingSentences(phantom.findings, stated));
+      const generated = generateReport(phantom.label, vocabulary, {
+        seed,
+        labelNames: { ...BTCV_LABEL_NAMES },
+      });
+      const report = reviseReport(generated.text, phantom.findings, vocabulary);
       const tags: PhantomPair['tags'] = { ...generated.tags };
       for (const [organ, status] of expectedTags(phantom.findings)) tags[organ] = status;
       pairs.push({ image, label, report, tags, generated: true, case: id, seed, findings: phantom.findings });

@@ -87,8 +87,10 @@ export function planFindings(rng: Random, rate: number, forced: ForcedFindings =
   const other: PhantomOrgan = side === 'right kidney' ? 'left kidney' : 'right kidney';
   if (draws[5]! < r.renalAtrophy * rate && !absent.has(other)) atrophic.add(other);
   if (draws[6]! < r.pancreaticAtrophy * rate) atrophic.add('pancreas');
-  const liverLesions = forced.liverLesions ?? (draws[7]! < r.liverLesions * rate ? 1 + Math.floor(draws[8]! * 3) : 0);
-  const renalCysts = forced.renalCysts ?? (draws[9]! < r.renalCysts * rate ? 1 + Math.floor(draws[8]! * 2) : 0);
+  const liverLesions =
+    forced.liverLesions ?? (draws[7]! < r.liverLesions * rate ? 1 + Math.floor(draws[8]! * 3) : 0);
+  const renalCysts =
+    forced.renalCysts ?? (draws[9]! < r.renalCysts * rate ? 1 + Math.floor(draws[8]! * 2) : 0);
   return { absent, enlarged, atrophic, liverLesions, renalCysts };
 }
 
@@ -99,8 +101,10 @@ function checkForced(
   atrophic: Set<PhantomOrgan>,
 ): void {
   if (absent.has(organ) && !(organ in PROCEDURES)) throw new Error(`phantom: ${organ} cannot be absent`);
-  if (enlarged.has(organ) && !ENLARGEABLE.includes(organ)) throw new Error(`phantom: ${organ} cannot be enlarged`);
-  if (atrophic.has(organ) && !ATROPHIABLE.includes(organ)) throw new Error(`phantom: ${organ} cannot be atrophic`);
+  if (enlarged.has(organ) && !ENLARGEABLE.includes(organ))
+    throw new Error(`phantom: ${organ} cannot be enlarged`);
+  if (atrophic.has(organ) && !ATROPHIABLE.includes(organ))
+    throw new Error(`phantom: ${organ} cannot be atrophic`);
   if (Number(absent.has(organ)) + Number(enlarged.has(organ)) + Number(atrophic.has(organ)) > 1) {
     throw new Error(`phantom: ${organ} given two conflicting findings`);
   }

@@ -31,7 +31,11 @@ function median(values: number[]): number {
 function ras(p: Phantom, v: number): [number, number, number] {
   const [nx, ny] = p.label.dims as [number, number];
   const ijk = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny)), 1];
-  return [0, 1, 2].map((r) => p.label.affine[r]!.reduce((s, a, c) => s + a * ijk[c]!, 0)) as [number, number, number];
+  return [0, 1, 2].map((r) => p.label.affine[r]!.reduce((s, a, c) => s + a * ijk[c]!, 0)) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 describe('generatePhantom', () => {
@@ -74,12 +78,22 @@ describe('generatePhantom', () => {
     // Texture and noise are zero-mean, so the median of the interior (away from partial volume at the
     // boundary) sits at the organ's mean; 15 HU allows for the texture's and noise's spread in a sample.
     const tolerance = 15;
-    const organs: PhantomOrgan[] = ['liver', 'spleen', 'right kidney', 'left kidney', 'aorta', 'inferior vena cava'];
+    const organs: PhantomOrgan[] = [
+      'liver',
+      'spleen',
+      'right kidney',
+      'left kidney',
+      'aorta',
+      'inferior vena cava',
+    ];
     for (const p of normal) {
       for (const organ of organs) {
         const hu = median(interiorOf(p, organ).map((v) => p.image.data[v]!));
         const [lo, hi] = ORGAN_HU[organ];
-        assert.ok(hu >= lo - tolerance && hu <= hi + tolerance, `${organ} median ${hu} HU outside [${lo}, ${hi}]`);
+        assert.ok(
+          hu >= lo - tolerance && hu <= hi + tolerance,
+          `${organ} median ${hu} HU outside [${lo}, ${hi}]`,
+        );
       }
       const background = median(Array.from(p.image.data.subarray(0, 96)));
       assert.ok(background < -900, `air at the corner is ${background} HU`);
@@ -98,7 +112,10 @@ describe('generatePhantom', () => {
         for (let i = row; i < v; i++) if (p.image.data[i]! > -300) left = true;
         for (let i = v + 1; i < row + nx; i++) if (p.image.data[i]! > -300) right = true;
         assert.ok(left && right, `label ${l} at voxel ${v} is outside the body`);
-        assert.ok(v % nx > 0 && v % nx < nx - 1 && Math.floor(v / nx) % ny > 0, 'label touches the image edge');
+        assert.ok(
+          v % nx > 0 && v % nx < nx - 1 && Math.floor(v / nx) % ny > 0,
+          'label touches the image edge',
+        );
       });
     }
   });
@@ -144,7 +161,9 @@ describe('generatePhantom', () => {
   });
 
   it('varies anatomy across seeds at the documented rates', () => {
-    const cases = Array.from({ length: 60 }, (_, i) => generatePhantom({ seed: 100 + i, size: [24, 24, 12] }));
+    const cases = Array.from({ length: 60 }, (_, i) =>
+      generatePhantom({ seed: 100 + i, size: [24, 24, 12] }),
+    );
     const cholecystectomies = cases.filter((c) => c.findings.absent.includes('gallbladder')).length;
     // Rate 0.2 over 60 cases: expect 12; the binomial's 99.9 % range is about 3–23.
     assert.ok(cholecystectomies >= 3 && cholecystectomies <= 23, `${cholecystectomies} cholecystectomies`);

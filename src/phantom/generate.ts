@@ -5,14 +5,14 @@ import { type BodyModel, buildOrgans, type OrganModel, sampleBody } from './anat
 import { type BodyTissue, bodyTissue } from './body.js';
 import { type BowelSegment, buildBowel } from './bowel.js';
 import {
-  type ForcedFindings,
   type FindingsPlan,
-  PROCEDURES,
+  type ForcedFindings,
   type PhantomFindings,
   type PhantomLesion,
+  PROCEDURES,
   planFindings,
 } from './findings.js';
-import { BTCV_LABELS, type PhantomOrgan, PHANTOM_ORGANS } from './organs.js';
+import { BTCV_LABELS, PHANTOM_ORGANS, type PhantomOrgan } from './organs.js';
 import { Random } from './random.js';
 import { LatticeNoise } from './smooth-field.js';
 
@@ -59,10 +59,17 @@ export function generatePhantom(options: PhantomOptions): Phantom {
   }
   const rng = new Random(options.seed);
   // Independent streams, so that e.g. a forced finding does not change the body or the noise.
-  const [acquisitionRng, bodyRng, findingsRng, organRng, lesionRng, textureRng, noiseRng, bowelRng] = Array.from(
-    { length: 8 },
-    () => rng.fork(),
-  ) as [Random, Random, Random, Random, Random, Random, Random, Random];
+  const [acquisitionRng, bodyRng, findingsRng, organRng, lesionRng, textureRng, noiseRng, bowelRng] =
+    Array.from({ length: 8 }, () => rng.fork()) as [
+      Random,
+      Random,
+      Random,
+      Random,
+      Random,
+      Random,
+      Random,
+      Random,
+    ];
 
   const lengthMm = acquisitionRng.uniform(235, 270);
   const body = sampleBody(bodyRng, 0.92 * 512, lengthMm);
@@ -100,7 +107,7 @@ export function generatePhantom(options: PhantomOptions): Phantom {
   const image = new Int16Array(n);
   for (let v = 0; v < n; v++) {
     const value = Math.round(hu[v]! + noiseRng.normal(0, acquisition.noiseHu));
-    image[v] = value < HU_MIN ? HU_MIN : value > HU_MAX ? HU_MAX : value;
+    image[v] = Math.min(Math.max(value, HU_MIN), HU_MAX);
   }
 
   const present = new Set(organs.map((o) => o.organ));
@@ -114,7 +121,14 @@ export function generatePhantom(options: PhantomOptions): Phantom {
   const source = { format: 'synthetic', header: { generator: 'mosmos phantom', seed: options.seed } };
   return {
     image: { data: image, dims: [...size], spacing, affine, datatype: 'int16', source },
-    label: { data: label, dims: [...size], spacing: [...spacing], affine: affine.map((r) => [...r]), datatype: 'uint8', source },
+    label: {
+      data: label,
+      dims: [...size],
+      spacing: [...spacing],
+      affine: affine.map((r) => [...r]),
+      datatype: 'uint8',
+      source,
+    },
     findings,
     acquisition,
   };
@@ -255,7 +269,10 @@ function addTexture(
   });
 }
 
-function forEachVoxel(axes: Float64Array[], visit: (v: number, x: number, y: number, z: number) => void): void {
+function forEachVoxel(
+  axes: Float64Array[],
+  visit: (v: number, x: number, y: number, z: number) => void,
+): void {
   const [xs, ys, zs] = axes as [Float64Array, Float64Array, Float64Array];
   let v = 0;
   for (let k = 0; k < zs.length; k++) {
@@ -292,7 +309,8 @@ function placeLesions(
       const center: [number, number, number] = [xs[i]!, ys[j]!, zs[k]!];
       forEachVoxel(axes, (v, x, y, z) => {
         if (label[v] !== value) return;
-        if ((x - center[0]) ** 2 + (y - center[1]) ** 2 + (z - center[2]) ** 2 <= radiusMm ** 2) hu[v] = lesionHu;
+        if ((x - center[0]) ** 2 + (y - center[1]) ** 2 + (z - center[2]) ** 2 <= radiusMm ** 2)
+          hu[v] = lesionHu;
       });
       lesions.push({ organ, kind, center, radiusMm, hu: lesionHu });
     }
@@ -313,8 +331,7 @@ function pointSpread(data: Float32Array, size: number[]): void {
     const others = data.length / n;
     for (let o = 0; o < others; o++) {
       // Start of the o-th line along `axis`.
-      const start =
-        axis === 0 ? o * nx : axis === 1 ? (o % nx) + Math.floor(o / nx) * nx * ny : o;
+      const start = axis === 0 ? o * nx : axis === 1 ? (o % nx) + Math.floor(o / nx) * nx * ny : o;
       for (let t = 0; t < n; t++) line[t] = data[start + t * stride]!;
       for (let t = 0; t < n; t++) {
         const prev = line[t > 0 ? t - 1 : t]!;

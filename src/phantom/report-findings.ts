@@ -1,10 +1,10 @@
-// Sentences for the variation a label map cannot show (lesions keep their organ's label) or that a
-// report generator may state in other words, so every generated report mentions what was varied.
+// Makes a generated report state the variation the label map cannot show (lesions keep their organ's
+// label) or that the report generator words as normal (an atrophic pancreas), so that every report
+// mentions what was varied and never contradicts it.
+import { tagReport } from '../report/tagger.js';
+import type { TagVocabulary } from '../report/vocabularies.js';
 import type { PhantomFindings, PhantomLesion } from './findings.js';
 import type { PhantomOrgan } from './organs.js';
-
-/** What a report already says about a tag, as the report tagger reads it. */
-export type StatedStatus = 'present' | 'absent' | 'uncertain' | 'abnormal';
 
 /** The status each varied organ must have in the report: resected → absent, the rest → abnormal. */
 export function expectedTags(findings: PhantomFindings): Map<PhantomOrgan, 'absent' | 'abnormal'> {
@@ -16,35 +16,108 @@ export function expectedTags(findings: PhantomFindings): Map<PhantomOrgan, 'abse
   return tags;
 }
 
-/**
- * Report sentences for each finding whose organ the report does not yet state with the expected
- * status (`stated` is the tagger's reading of the report so far).
- */
-export function findingSentences(findings: PhantomFindings, stated: ReadonlyMap<string, StatedStatus>): string[] {
-  const sentences: string[] = [];
-  const missing = (organ: PhantomOrgan, status: 'absent' | 'abnormal') => stated.get(organ) !== status;
+/** What to say about one varied organ: its status (resected, enlarged, atrophic) and its lesions. */
+export interface OrganStatement {
+  status?: string;
+  lesions?: string;
+}
+
+/** Sentences per varied organ, in the words a radiologist would use. */
+export function findingSentences(findings: PhantomFindings): Map<PhantomOrgan, OrganStatement> {
+  const statements = new Map<PhantomOrgan, OrganStatement>();
   findings.absent.forEach((organ, i) => {
-    if (missing(organ, 'absent')) sentences.push(`Status post ${findings.procedures[i]}.`);
+    statements.set(organ, { status: `Status post ${findings.procedures[i]}.` });
   });
-  for (const organ of findings.enlarged) {
-    if (missing(organ, 'abnormal')) sentences.push(`The ${organ} is enlarged.`);
-  }
-  for (const organ of findings.atrophic) {
-    if (missing(organ, 'abnormal')) sentences.push(`The ${organ} is atrophic.`);
-  }
+  for (const organ of findings.enlarged) statements.set(organ, { status: `The ${organ} is enlarged.` });
+  for (const organ of findings.atrophic) statements.set(organ, { status: `The ${organ} is atrophic.` });
   const byOrgan = new Map<PhantomOrgan, PhantomLesion[]>();
-  for (const lesion of findings.lesions) byOrgan.set(lesion.organ, [...(byOrgan.get(lesion.organ) ?? []), lesion]);
+  for (const lesion of findings.lesions)
+    byOrgan.set(lesion.organ, [...(byOrgan.get(lesion.organ) ?? []), lesion]);
   for (const [organ, lesions] of byOrgan) {
-    if (!missing(organ, 'abnormal')) continue;
     const largest = Math.round(2 * Math.max(...lesions.map((l) => l.radiusMm)));
-    const kind = lesions[0]!.kind;
-    sentences.push(
+    const cyst = lesions[0]!.kind === 'cyst';
+    const text =
       lesions.length === 1
-        ? `A ${largest} mm ${kind === 'cyst' ? 'simple cyst' : kind} in the ${organ}.`
-        : `${lesions.length} ${kind === 'cyst' ? 'simple cysts' : `${kind}s`} in the ${organ}, the largest ${largest} mm.`,
+        ? `${article(largest)} ${largest} mm ${cyst ? 'simple cyst' : 'hypodense lesion'} in the ${organ}.`
+        : `${lesions.length} ${cyst ? 'simple cysts' : 'hypodense lesions'} in the ${organ}, the largest ${largest} mm.`;
+    statements.set(organ, { ...statements.get(organ), lesions: text });
+  }
+  return statements;
+}
+
+/** "An 8 mm", "an 11 mm", "an 18 mm", "an 80 mm" — the article follows the spoken number. */
+const article = (n: number) => (/^(8|11|18)$|^8\d$/.test(String(n)) ? 'An' : 'A');
+
+const joined = (s: OrganStatement) => [s.status, s.lesions].filter(Boolean).join(' ');
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const NORMAL_IMPRESSION = /^(No acute abnormality in the abdomen or pelvis\.|Unremarkable examination\.)$/m;
+
+/**
+ * Revises `report` so that the tagger reads every finding with its expected status: a sentence that
+ * calls a varied organ normal is replaced, one that already says it is abnormal is followed by the
+ * missing details (lesions), and a "normal" impression is replaced by the findings.
+ */
+export function reviseReport(report: string, findings: PhantomFindings, vocabulary: TagVocabulary): string {
+  const expected = expectedTags(findings);
+  const statements = findingSentences(findings);
+  const stated = new Map(tagReport(report, vocabulary).map((t) => [t.tag, t]));
+  const edits: Edit[] = [];
+  const appended: string[] = [];
+  const added: string[] = [];
+  for (const [organ, statement] of statements) {
+    const current = stated.get(organ);
+    const said = current?.status === expected.get(organ);
+    if (said && !statement.lesions) continue;
+    const ev = current?.evidence;
+    if (!ev) {
+      appended.push(joined(statement));
+      added.push(joined(statement));
+      continue;
+    }
+    const end = sentenceEnd(report, ev.end);
+    if (said) {
+      edits.push({ start: end, end, text: ` ${statement.lesions}` });
+      added.push(statement.lesions!);
+      continue;
+    }
+    added.push(joined(statement));
+    // Replace a sentence about this organ alone that says something else; otherwise add after it.
+    const alone = tagReport(ev.sentence, vocabulary).every((t) => t.tag === organ);
+    edits.push(
+      alone
+        ? { start: sentenceStart(report, ev.start), end, text: joined(statement) }
+        : { start: end, end, text: ` ${joined(statement)}` },
     );
   }
-  return sentences;
+  let revised = report;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) {
+    revised = revised.slice(0, edit.start) + edit.text + revised.slice(edit.end);
+  }
+  if (appended.length > 0) revised = insertFindings(revised, appended);
+  // The impression repeats what was added: in place of a "normal" impression, else after it.
+  if (added.length === 0) return revised;
+  if (NORMAL_IMPRESSION.test(revised)) return revised.replace(NORMAL_IMPRESSION, added.join(' '));
+  return /\n[ \t]*IMPRESSION\b/i.test(revised) ? `${revised.trimEnd()}\n${added.join(' ')}\n` : revised;
+}
+
+/** Index where the sentence holding `index` begins (after the previous '.', or at a line start). */
+function sentenceStart(text: string, index: number): number {
+  let i = index;
+  while (i > 0 && text[i - 1] !== '\n' && !(text[i - 2] === '.' && text[i - 1] === ' ')) i--;
+  return i;
+}
+
+/** Index just past the full stop ending the sentence that holds `index` (not a decimal point). */
+function sentenceEnd(text: string, index: number): number {
+  let i = Math.max(index - 1, 0);
+  while (i < text.length && text[i] !== '\n' && !(text[i] === '.' && !/\d/.test(text[i + 1] ?? ''))) i++;
+  return text[i] === '.' ? i + 1 : i;
 }
 
 /** Puts `sentences` at the end of the report's findings, before an IMPRESSION section when there is one. */

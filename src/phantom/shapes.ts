@@ -18,7 +18,14 @@ export interface Shape {
 /** Rotation matrix (rows) turning by `angles` (radians) about x, then y, then z. */
 export function rotation(angles: Vec3): number[][] {
   const [a, b, c] = angles;
-  const [ca, sa, cb, sb, cc, sc] = [Math.cos(a), Math.sin(a), Math.cos(b), Math.sin(b), Math.cos(c), Math.sin(c)];
+  const [ca, sa, cb, sb, cc, sc] = [
+    Math.cos(a),
+    Math.sin(a),
+    Math.cos(b),
+    Math.sin(b),
+    Math.cos(c),
+    Math.sin(c),
+  ];
   // Rz · Ry · Rx
   return [
     [cc * cb, cc * sb * sa - sc * ca, cc * sb * ca + sc * sa],
@@ -33,7 +40,9 @@ export function ellipsoid(center: Vec3, radii: Vec3, angles: Vec3 = [0, 0, 0]): 
   const [cx, cy, cz] = center;
   const inv = radii.map((v) => 1 / (v * v));
   // The box of a rotated ellipsoid: half-width along world axis i is |row_i ⊙ radii|₂.
-  const half = [0, 1, 2].map((i) => Math.hypot(r[i]![0]! * radii[0], r[i]![1]! * radii[1], r[i]![2]! * radii[2]));
+  const half = [0, 1, 2].map((i) =>
+    Math.hypot(r[i]![0]! * radii[0], r[i]![1]! * radii[1], r[i]![2]! * radii[2]),
+  );
   return {
     contains(x, y, z) {
       const dx = x - cx;
@@ -54,7 +63,8 @@ export function ellipsoid(center: Vec3, radii: Vec3, angles: Vec3 = [0, 0, 0]): 
 
 /** A tube along the polyline `points` whose radius varies linearly between `radii` at the points. */
 export function tube(points: Vec3[], radii: number[]): Shape {
-  if (points.length < 2 || radii.length !== points.length) throw new Error('tube: need ≥ 2 points, one radius each');
+  if (points.length < 2 || radii.length !== points.length)
+    throw new Error('tube: need ≥ 2 points, one radius each');
   const min: Vec3 = [Infinity, Infinity, Infinity];
   const max: Vec3 = [-Infinity, -Infinity, -Infinity];
   points.forEach((p, i) => {
@@ -73,7 +83,7 @@ export function tube(points: Vec3[], radii: number[]): Shape {
         const ez = bz - az;
         const len2 = ex * ex + ey * ey + ez * ez;
         let t = ((x - ax) * ex + (y - ay) * ey + (z - az) * ez) / len2;
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        t = Math.min(Math.max(t, 0), 1);
         const r = radii[s]! + t * (radii[s + 1]! - radii[s]!);
         const dx = x - ax - t * ex;
         const dy = y - ay - t * ey;

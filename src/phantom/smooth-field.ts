@@ -23,7 +23,14 @@ export class DisplacementField {
         const sinT = Math.sqrt(1 - cosT * cosT);
         const phi = rng.uniform(0, 2 * Math.PI);
         this.waves.set(
-          [k * sinT * Math.cos(phi), k * sinT * Math.sin(phi), k * cosT, rng.uniform(0, 2 * Math.PI), amplitude / wavesPerAxis, component],
+          [
+            k * sinT * Math.cos(phi),
+            k * sinT * Math.sin(phi),
+            k * cosT,
+            rng.uniform(0, 2 * Math.PI),
+            amplitude / wavesPerAxis,
+            component,
+          ],
           o,
         );
         o += 6;

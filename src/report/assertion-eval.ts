@@ -73,12 +73,16 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
       rows.push(row);
@@ -125,8 +129,7 @@ export interface ChexpertCase {
 export function loadChexpertLabels(path: string): ChexpertCase[] {
   const rows = parseCsv(readText(path)).filter((r) => r.some((f) => f.trim() !== ''));
   const header = rows[0];
-  if (!header || header[0] !== 'Reports')
-    throw fileError(path, 'expected a header row starting with "Reports"');
+  if (header?.[0] !== 'Reports') throw fileError(path, 'expected a header row starting with "Reports"');
   return rows.slice(1).map((row, r) => {
     const text = row[0] ?? '';
     const lower = text.toLowerCase();

@@ -83,6 +83,7 @@ const POST_NEGATION = [
   'not noted',
   'not evident',
   'not found',
+  'not included',
   'free',
   'excluded',
   'unlikely',

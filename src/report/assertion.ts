@@ -26,6 +26,7 @@ const CLAUSE_END = new Set(['.', ';', ':', '!', '?', '(', ')', '[', ']']);
 const BEFORE: ReadonlySet<AssertionKind> = new Set(['preNeg', 'neg', 'preUnc', 'unc']);
 const AFTER: ReadonlySet<AssertionKind> = new Set(['postNeg', 'neg', 'postUnc', 'unc']);
 const NEGATION: ReadonlySet<AssertionKind> = new Set(['preNeg', 'postNeg', 'neg']);
+const HEDGE: ReadonlySet<AssertionKind> = new Set(['preUnc', 'unc']);
 
 /**
  * Whether `sentence` asserts, negates or hedges the concept at character span [start, end).
@@ -67,10 +68,20 @@ export function assertionStatus(
     if (better) best = { match, distance };
   }
   if (!best) return { status: 'present' };
-  const first = tokens[best.match.first]!;
-  const last = tokens[best.match.last]!;
+  let cue = best.match;
+  let negated = NEGATION.has(cue.trigger.kind);
+  // A hedged negation ("may be absent", "possibly not seen") is uncertain, not absent.
+  const hedge = negated
+    ? matches.find((m) => HEDGE.has(m.trigger.kind) && m.last < cue.first && cue.first - m.last <= 2)
+    : undefined;
+  if (hedge && scopeOpen(tokens, matches, hedge.last + 1, cue.first, 1, true)) {
+    cue = hedge;
+    negated = false;
+  }
+  const first = tokens[cue.first]!;
+  const last = tokens[cue.last]!;
   return {
-    status: NEGATION.has(best.match.trigger.kind) ? 'absent' : 'uncertain',
+    status: negated ? 'absent' : 'uncertain',
     cue: { text: sentence.slice(first.start, last.end), start: first.start, end: last.end },
   };
 }

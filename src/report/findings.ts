@@ -55,6 +55,7 @@ export const findingTerms: readonly string[] = [
   'collection',
   'steatosis',
   'fatty infiltration',
+  'fatty',
   'cirrhosis',
   'cirrhotic',
   'thrombus',

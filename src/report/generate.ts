@@ -56,12 +56,22 @@ interface Statement {
   impression?: string;
 }
 
+/** "kidney_left" and "Left Kidney" → "left kidney": label tables write names either way. */
+function normalizeLabelName(name: string): string {
+  const words = name
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ')
+    .trim();
+  const sided = /^(.+) (left|right)$/.exec(words);
+  return sided ? `${sided[2]} ${sided[1]}` : words;
+}
+
 /** Label values making up a tag, taken from `labelNames` when given, else from the vocabulary. */
 function tagLabels(tag: OrganTag, labelNames?: Record<number, string>): number[] {
   if (labelNames) {
-    const names = [tag.name, ...tag.synonyms].map((n) => n.toLowerCase().replace(/[_\s]+/g, ' '));
+    const names = [tag.name, ...tag.synonyms].map(normalizeLabelName);
     const found = Object.entries(labelNames)
-      .filter(([, name]) => names.includes(name.toLowerCase().replace(/[_\s]+/g, ' ')))
+      .filter(([, name]) => names.includes(normalizeLabelName(name)))
       .map(([value]) => Number(value));
     if (found.length > 0) return found;
   }
@@ -73,7 +83,11 @@ const display: Record<string, string> = {
   postcava: 'inferior vena cava',
 };
 
-/** How a radiologist says a structure is gone, by tag; `{side}` is filled for paired organs. */
+/**
+ * How a radiologist says a structure is gone, by tag; `{side}` is filled for paired organs. Only
+ * organs commonly removed are called resected; others (esophagus, stomach, bladder) missing from a
+ * label map are usually outside the field of view and are said to be not visualized.
+ */
 const absentPhrases: Record<string, { findings: string[]; impression: string }> = {
   spleen: {
     findings: [
@@ -107,9 +121,6 @@ const absentPhrases: Record<string, { findings: string[]; impression: string }> 
     findings: ['Status post total pancreatectomy.', 'The pancreas is surgically absent.'],
     impression: 'Status post pancreatectomy.',
   },
-  esophagus: { findings: ['Status post esophagectomy.'], impression: 'Status post esophagectomy.' },
-  stomach: { findings: ['Status post total gastrectomy.'], impression: 'Status post total gastrectomy.' },
-  'urinary bladder': { findings: ['Status post cystectomy.'], impression: 'Status post cystectomy.' },
   'prostate/uterus': {
     findings: ['Status post prostatectomy.', 'Status post hysterectomy.'],
     impression: '',
@@ -183,6 +194,7 @@ const bratsAbsent: Record<string, string[]> = {
 // Structures outside the abdomen lists (cardiac, brain): named plainly.
 const genericNormal = ['The {name} is normal in size ({cm} cm).', 'The {name} is unremarkable.'];
 const genericAbsent = ['The {name} {is} not visualized.', 'No {name} {is} identified.'];
+const outOfView = ['The {name} {is} not visualized.', 'The {name} {is} not included in the field of view.'];
 
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
@@ -204,7 +216,7 @@ function describe(
     side: tag.side ?? '',
     cm: length === undefined ? '' : cm(length),
     name,
-    is: name.endsWith('s') ? 'are' : 'is',
+    is: /(veins|glands)$/.test(name) ? 'are' : 'is',
   };
   if (!size) {
     const absent = absentPhrases[key];
@@ -219,9 +231,7 @@ function describe(
         impression: sentenceCase(fill(absent.impression, values)),
       };
     }
-    const generic =
-      bratsAbsent[tag.name] ??
-      (normalPhrases[tag.name] ? ['The {name} {is} not visualized.'] : genericAbsent);
+    const generic = bratsAbsent[tag.name] ?? (normalPhrases[tag.name] ? outOfView : genericAbsent);
     return { status: 'absent', findings: sentenceCase(fill(pick(rng, generic), values)) };
   }
   const threshold = enlargementThresholdsMm[tag.name];

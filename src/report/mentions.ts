@@ -17,8 +17,8 @@ interface CompiledTag {
 
 const compiled = new WeakMap<OrganTag, CompiledTag>();
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const phrase = (s: string) => s.split(/\s+/).map(escape).join('\\s+');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const phrase = (s: string) => s.split(/\s+/).map(escapeRegExp).join('\\s+');
 const alternation = (terms: string[]) =>
   [...new Set(terms)]
     .sort((a, b) => b.length - a.length)
@@ -36,7 +36,10 @@ function compile(tag: OrganTag): CompiledTag {
   const pattern = new RegExp(`(?<![A-Za-z0-9-])${qualifier}(${alternation(terms)})(?![A-Za-z0-9-])`, 'gi');
   const abbreviations =
     tag.abbreviations.length > 0
-      ? new RegExp(`(?<![A-Za-z0-9-])(?:${tag.abbreviations.map(escape).join('|')})(?![A-Za-z0-9-])`, 'g')
+      ? new RegExp(
+          `(?<![A-Za-z0-9-])(?:${tag.abbreviations.map(escapeRegExp).join('|')})(?![A-Za-z0-9-])`,
+          'g',
+        )
       : undefined;
   const result = { pattern, abbreviations };
   compiled.set(tag, result);

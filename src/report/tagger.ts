@@ -77,6 +77,11 @@ export function tagReport(text: string, vocabulary: TagVocabulary): TagResult[] 
   });
 }
 
+/** `tagReport` as a tag → status record (the form a pairs manifest stores). */
+export function reportTags(text: string, vocabulary: TagVocabulary): Record<string, TagStatus> {
+  return Object.fromEntries(tagReport(text, vocabulary).map((t) => [t.tag, t.status]));
+}
+
 /** The statements one sentence makes about the tags (offsets of `sentence` are in the report). */
 function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
   const text = sentence.text;
@@ -86,13 +91,20 @@ function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
     end: sentence.start + end,
   });
   const candidates: Candidate[] = [];
-  const mentions = findAllMentions(text, tags);
+  // "gallbladder fossa", "nephrectomy bed": a place where the organ was, not the organ.
+  const mentions = findAllMentions(text, tags).filter((m) => !/^\s+(fossa|bed)\b/i.test(text.slice(m.end)));
+  // Structured reports write "GALLBLADDER: Surgically absent.": the colon after an organ name joins it
+  // to what is said of it, so for assertions it is read as a space (same length, same offsets).
+  const asserted = mentions.reduce(
+    (t, m) => t.replace(new RegExp(`^([\\s\\S]{${m.end}}\\s*):`), '$1 '),
+    text,
+  );
   const findings = [...text.matchAll(findingPattern)]
     .map((m) => ({ start: m.index, end: m.index + m[0].length }))
     .filter((f) => !mentions.some((m) => m.start < f.end && f.start < m.end));
 
   for (const mention of mentions) {
-    const assertion = assertionStatus(text, mention);
+    const assertion = assertionStatus(asserted, mention);
     const attached = findings.filter((f) => nearestMention(f, mentions) === mention);
     const modifiesFinding =
       mention.adjective ||
@@ -108,7 +120,7 @@ function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
       status = modifiesFinding ? 'present' : assertion.status;
     } else if (mention.finding) status = 'abnormal';
     else {
-      const finding = attached.find((f) => assertionStatus(text, f).status === 'present');
+      const finding = attached.find((f) => assertionStatus(asserted, f).status === 'present');
       status = finding ? 'abnormal' : 'present';
       if (finding)
         span = { start: Math.min(mention.start, finding.start), end: Math.max(mention.end, finding.end) };
@@ -125,7 +137,10 @@ function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
     for (const resection of tag.resections) {
       for (const span of findResection(text, tag, resection.terms)) {
         if (assertionStatus(text, span).status !== 'present') continue;
-        const partial = resection.partial || /\bpartial\s+$/i.test(text.slice(0, span.start));
+        const partial =
+          resection.partial ||
+          /\bpartial\b/i.test(text.slice(span.start, span.end)) ||
+          /\bpartial\s+$/i.test(text.slice(0, span.start));
         const status: TagStatus = partial ? 'abnormal' : 'absent';
         candidates.push({
           tag,

@@ -49,9 +49,9 @@ describe('intensity', () => {
       const qs = [0, 0.5, 10, 50, 73.3, 99.5, 100];
       const got = percentiles(data, qs);
       // Integer data: interpolated results are exact up to float64 rounding.
-      qs.forEach((q, i) =>
-        assert.ok(Math.abs(got[i]! - referencePercentile(values, q)) < 1e-9, `n=${n} q=${q}`),
-      );
+      qs.forEach((q, i) => {
+        assert.ok(Math.abs(got[i]! - referencePercentile(values, q)) < 1e-9, `n=${n} q=${q}`);
+      });
     }
   });
 

@@ -90,7 +90,7 @@ export function percentiles(data: VoxelArray, qs: number[]): number[] {
   let n = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    if (v === v) copy[n++] = v;
+    if (!Number.isNaN(v)) copy[n++] = v;
   }
   const values = copy.subarray(0, n);
   if (n === 0) return qs.map(() => Number.NaN);
@@ -122,7 +122,7 @@ export function percentileClip(
   const range = high - low;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    const c = v < low ? low : v > high ? high : v;
+    const c = v < low ? low : Math.min(v, high);
     out[i] = options.scale ? (range > 0 ? (c - low) / range : 0) : c;
   }
   return { data: out, low, high };

@@ -1,4 +1,6 @@
+import { noGrad } from '../autograd.js';
 import { keep } from '../memory.js';
+import { clone } from '../ops/shape.js';
 import type { Parameter, Tensor } from '../tensor.js';
 
 /** Parameters sharing hyper-parameter overrides (e.g. no weight decay for biases and norms). */
@@ -106,7 +108,11 @@ export abstract class Optimizer {
       const p = params[Number(key.slice(0, dot))];
       if (p === undefined || t.size !== p.size)
         throw new Error(`optimizer state entry ${key} does not fit the model`);
-      this.setSlot(p, key.slice(dot + 1), t);
+      this.setSlot(
+        p,
+        key.slice(dot + 1),
+        noGrad(() => clone(t)),
+      );
     }
   }
 }

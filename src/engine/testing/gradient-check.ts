@@ -39,7 +39,9 @@ export function gradientCheck(
     const y = f(...params);
     const projection = randomValues(y.size, options.seed ?? 7);
     backward(y, tensor(projection, y.shape));
-    const analytic = params.map((p) => (p.grad ? Float32Array.from(p.grad.data()) : new Float32Array(p.size)));
+    const analytic = params.map((p) =>
+      p.grad ? Float32Array.from(p.grad.data()) : new Float32Array(p.size),
+    );
     const loss = (values: Float32Array[]): number =>
       tidy(() =>
         noGrad(() => {
@@ -75,4 +77,22 @@ export function gradientCheck(
     }
     return { maxError, where };
   });
+}
+
+/** Asserts |actual − expected| ≤ abs + rel·|expected| elementwise, naming the first offender. */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: { abs: number; rel?: number },
+  what: string,
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!(Math.abs(a - e) <= tolerance.abs + (tolerance.rel ?? 0) * Math.abs(e))) {
+      throw new Error(`${what}: element ${i} is ${a}, expected ${e}`);
+    }
+  }
 }

@@ -55,12 +55,17 @@ function norm(a: Vec3): number {
 }
 
 /** Row direction, column direction and unit slice normal of an ImageOrientationPatient. */
-export function sliceAxes(orientation: SliceGeometry['orientation']): { row: Vec3; column: Vec3; normal: Vec3 } {
+export function sliceAxes(orientation: SliceGeometry['orientation']): {
+  row: Vec3;
+  column: Vec3;
+  normal: Vec3;
+} {
   const row: Vec3 = [orientation[0], orientation[1], orientation[2]];
   const column: Vec3 = [orientation[3], orientation[4], orientation[5]];
   const n = cross(row, column);
   const length = norm(n);
-  if (!(length > 0.5)) throw new StackError('ImageOrientationPatient row and column directions are not orthogonal');
+  if (!(length > 0.5))
+    throw new StackError('ImageOrientationPatient row and column directions are not orthogonal');
   return { row, column, normal: [n[0] / length, n[1] / length, n[2] / length] };
 }
 
@@ -122,9 +127,15 @@ export function stackSlices(slices: SliceGeometry[], rows: number, thickness = 1
     sliceSpacing = (along[along.length - 1]! - along[0]!) / n;
     // Every origin must lie on the line first + k·step, or the stack is not a (sheared) grid.
     sorted.forEach((p, k) => {
-      const expected: Vec3 = [sorted[0]![0] + k * step[0], sorted[0]![1] + k * step[1], sorted[0]![2] + k * step[2]];
+      const expected: Vec3 = [
+        sorted[0]![0] + k * step[0],
+        sorted[0]![1] + k * step[1],
+        sorted[0]![2] + k * step[2],
+      ];
       if (norm(sub(p, expected)) > Math.max(0.01, 0.02 * sliceSpacing)) {
-        throw new StackError(`slice ${k + 1} of ${slices.length} is off the line through the other slice origins`);
+        throw new StackError(
+          `slice ${k + 1} of ${slices.length} is off the line through the other slice origins`,
+        );
       }
     });
   }

@@ -1,5 +1,5 @@
 // One DICOM Part 10 file parsed into its header (keyword-named) and its still-encoded pixel data.
-import dcmjs, { type DicomTagDict, type NaturalDataset } from 'dcmjs';
+import dcmjs, { type DicomTagDict } from 'dcmjs';
 import { fileError } from '../../errors.js';
 import { EXPLICIT_BIG_ENDIAN } from './transfer-syntax.js';
 
@@ -9,6 +9,9 @@ dcmjs.log.setLevel('silent');
 dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 const PIXEL_DATA_TAGS = ['7FE00010', '7FE00008', '7FE00009'];
+
+/** A DICOM dataset keyed by keyword (e.g. `ImagePositionPatient`); sequences are arrays of datasets. */
+export type NaturalDataset = Record<string, unknown>;
 
 /** Pixel data as stored: one buffer for native encodings, one bitstream per frame when encapsulated. */
 export type StoredPixelData =
@@ -26,7 +29,11 @@ export interface DicomInstance {
 /** True when `bytes` start with the Part 10 preamble ("DICM" at byte 128). */
 export function hasDicomPreamble(bytes: Uint8Array): boolean {
   return (
-    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+    bytes.length >= 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
   );
 }
 
@@ -40,7 +47,9 @@ export function parseDicom(bytes: Uint8Array, path: string): DicomInstance {
   } catch (error) {
     throw fileError(path, `unreadable DICOM file (${(error as Error).message})`);
   }
-  const transferSyntax = String(parsed.meta['00020010']?.Value?.[0] ?? '').replace(/\0/g, '').trim();
+  const transferSyntax = String(parsed.meta['00020010']?.Value?.[0] ?? '')
+    .replace(/\0/g, '')
+    .trim();
   const header: DicomTagDict = {};
   let pixelElement: { vr: string; Value?: unknown[] } | undefined;
   for (const [tag, element] of Object.entries(parsed.dict)) {
@@ -48,8 +57,9 @@ export function parseDicom(bytes: Uint8Array, path: string): DicomInstance {
     else header[tag] = element;
   }
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(header);
-  dataset.SOPClassUID ??= parsed.meta['00020002']?.Value?.[0];
-  dataset.SOPInstanceUID ??= parsed.meta['00020003']?.Value?.[0];
+  // Anonymisers sometimes empty the dataset's SOP identity; the file meta group still holds it.
+  if (!dataset.SOPClassUID) dataset.SOPClassUID = parsed.meta['00020002']?.Value?.[0];
+  if (!dataset.SOPInstanceUID) dataset.SOPInstanceUID = parsed.meta['00020003']?.Value?.[0];
   return { path, transferSyntax, dataset, pixelData: storedPixelData(pixelElement, transferSyntax, dataset) };
 }
 
@@ -69,7 +79,12 @@ function storedPixelData(
 }
 
 function isEncapsulatedSyntax(uid: string): boolean {
-  return !['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', EXPLICIT_BIG_ENDIAN].includes(uid);
+  return ![
+    '1.2.840.10008.1.2',
+    '1.2.840.10008.1.2.1',
+    '1.2.840.10008.1.2.1.99',
+    EXPLICIT_BIG_ENDIAN,
+  ].includes(uid);
 }
 
 function asBytes(value: unknown): Uint8Array {

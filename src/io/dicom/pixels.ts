@@ -1,9 +1,8 @@
 // Turns one frame of stored pixel data (native or compressed) into its stored values, one typed
 // array element per pixel, with the Image Pixel module's bit layout applied.
-import type { NaturalDataset } from 'dcmjs';
 import { fileError } from '../../errors.js';
 import { decodeJpeg2000, decodeJpegLossless, decodeJpegLs } from './codecs.js';
-import type { DicomInstance } from './instance.js';
+import type { DicomInstance, NaturalDataset } from './instance.js';
 import { decodeRleFrame } from './rle.js';
 import { pixelEncoding, transferSyntaxName } from './transfer-syntax.js';
 
@@ -40,22 +39,35 @@ export function pixelModule(instance: DicomInstance): PixelModule {
     numberOfFrames: number('NumberOfFrames', 1),
   };
   if (![1, 8, 16, 32].includes(module.bitsAllocated)) {
-    throw fileError(instance.path, `unsupported BitsAllocated ${module.bitsAllocated} (expected 1, 8, 16 or 32)`);
+    throw fileError(
+      instance.path,
+      `unsupported BitsAllocated ${module.bitsAllocated} (expected 1, 8, 16 or 32)`,
+    );
   }
   if (module.samplesPerPixel !== 1) {
     const photometric = String(first(d, 'PhotometricInterpretation') ?? '');
-    throw fileError(instance.path, `colour images (${photometric}, ${module.samplesPerPixel} samples) are not volumes`);
+    throw fileError(
+      instance.path,
+      `colour images (${photometric}, ${module.samplesPerPixel} samples) are not volumes`,
+    );
   }
   return module;
 }
 
 /** Decodes frame `index` (0-based) of an instance into stored values (rows·columns of them, row by row). */
-export async function decodeFrame(instance: DicomInstance, module: PixelModule, index: number): Promise<StoredValues> {
+export async function decodeFrame(
+  instance: DicomInstance,
+  module: PixelModule,
+  index: number,
+): Promise<StoredValues> {
   const pixels = instance.pixelData;
   if (!pixels) throw fileError(instance.path, 'no pixel data');
   const encoding = pixelEncoding(instance.transferSyntax);
   if (!encoding) {
-    throw fileError(instance.path, `unsupported transfer syntax ${transferSyntaxName(instance.transferSyntax)}`);
+    throw fileError(
+      instance.path,
+      `unsupported transfer syntax ${transferSyntaxName(instance.transferSyntax)}`,
+    );
   }
   const count = module.rows * module.columns;
   try {
@@ -90,7 +102,8 @@ export async function decodeFrame(instance: DicomInstance, module: PixelModule, 
       }
       bytes = widen(decoded.bytes, decoded.bitsPerSample <= 8 ? 1 : 2, bytesPerSample);
     }
-    if (bytes.length < count * bytesPerSample) throw new Error('decoded frame is shorter than rows × columns');
+    if (bytes.length < count * bytesPerSample)
+      throw new Error('decoded frame is shorter than rows × columns');
     return withBitLayout(typedValues(bytes.subarray(0, count * bytesPerSample), module), module);
   } catch (error) {
     if ((error as Error).name === 'InputError') throw error;
@@ -108,9 +121,14 @@ function unpackBitFrame(bytes: Uint8Array, count: number, index: number): Uint8A
   const out = new Uint8Array(count);
   const firstBit = index * count;
   if (firstBit + count > bytes.length * 8) throw new Error(`pixel data too short for frame ${index + 1}`);
-  for (let p = 0; p < count; p++) {
-    const bit = firstBit + p;
-    out[p] = (bytes[bit >> 3]! >> (bit & 7)) & 1;
+  const end = firstBit + count;
+  for (let byte = Math.floor(firstBit / 8); byte * 8 < end; byte++) {
+    const value = bytes[byte]!;
+    if (value === 0) continue; // most bytes of a mask are empty
+    for (let b = 0; b < 8; b++) {
+      const bit = byte * 8 + b;
+      if (bit >= firstBit && bit < end && (value >> b) & 1) out[bit - firstBit] = 1;
+    }
   }
   return out;
 }
@@ -142,11 +160,17 @@ function typedValues(bytes: Uint8Array, module: PixelModule): StoredValues {
   const signed = module.pixelRepresentation === 1;
   switch (module.bitsAllocated) {
     case 8:
-      return signed ? new Int8Array(buffer, byteOffset, byteLength) : new Uint8Array(buffer, byteOffset, byteLength);
+      return signed
+        ? new Int8Array(buffer, byteOffset, byteLength)
+        : new Uint8Array(buffer, byteOffset, byteLength);
     case 16:
-      return signed ? new Int16Array(buffer, byteOffset, byteLength / 2) : new Uint16Array(buffer, byteOffset, byteLength / 2);
+      return signed
+        ? new Int16Array(buffer, byteOffset, byteLength / 2)
+        : new Uint16Array(buffer, byteOffset, byteLength / 2);
     default:
-      return signed ? new Int32Array(buffer, byteOffset, byteLength / 4) : new Uint32Array(buffer, byteOffset, byteLength / 4);
+      return signed
+        ? new Int32Array(buffer, byteOffset, byteLength / 4)
+        : new Uint32Array(buffer, byteOffset, byteLength / 4);
   }
 }
 

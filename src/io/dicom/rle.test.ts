@@ -34,7 +34,10 @@ test('16-bit frames: segments are high byte then low byte, output little-endian'
   const header = new DataView(frame.buffer);
   assert.equal(header.getUint32(0, true), 2);
   // The first segment holds the most significant bytes: −1024 = 0xFC00 → 0xFC first.
-  const firstSegment = unpackBits(frame.subarray(header.getUint32(4, true), header.getUint32(8, true)), values.length);
+  const firstSegment = unpackBits(
+    frame.subarray(header.getUint32(4, true), header.getUint32(8, true)),
+    values.length,
+  );
   assert.equal(firstSegment[0], 0xfc);
   const decoded = decodeRleFrame(frame, values.length, 2, 1);
   assert.deepEqual(new Int16Array(decoded.buffer), values);

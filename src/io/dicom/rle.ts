@@ -81,7 +81,11 @@ export function packBits(plane: Uint8Array): Uint8Array {
 }
 
 /** Encodes little-endian interleaved pixel bytes as one RLE Lossless frame (the inverse of decodeRleFrame). */
-export function encodeRleFrame(pixels: Uint8Array, bytesPerSample: number, samplesPerPixel: number): Uint8Array {
+export function encodeRleFrame(
+  pixels: Uint8Array,
+  bytesPerSample: number,
+  samplesPerPixel: number,
+): Uint8Array {
   const stride = bytesPerSample * samplesPerPixel;
   const pixelCount = pixels.length / stride;
   const segments: Uint8Array[] = [];

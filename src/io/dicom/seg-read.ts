@@ -1,14 +1,14 @@
 // Reads a DICOM Segmentation (binary or fractional) into a label map whose voxel values are the
 // segment numbers, either on a grid the caller gives (e.g. the referenced series read with
 // readDicomSeries) or on the grid its own frames span.
-import type { NaturalDataset } from 'dcmjs';
+
 import { readFile } from 'node:fs/promises';
 import { fileError } from '../../errors.js';
 import { invertAffine } from '../../volume/matrix.js';
 import { type Matrix4, spacingFromAffine, type Volume } from '../../volume/volume.js';
 import { asItems, frameGeometry, functionalGroup } from './frame-geometry.js';
 import { dot, rasAffine, type SliceGeometry, sliceAxes, type Vec3 } from './geometry.js';
-import { parseDicom } from './instance.js';
+import { type NaturalDataset, parseDicom } from './instance.js';
 import { decodeFrame, pixelModule } from './pixels.js';
 import type { CodedConcept, SegmentProperty } from './snomed.js';
 
@@ -47,7 +47,10 @@ export async function readDicomSeg(path: string, options: ReadSegOptions = {}): 
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw fileError(path, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw fileError(
+      path,
+      `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const instance = parseDicom(bytes, path);
   const d = instance.dataset;
@@ -87,28 +90,35 @@ export async function readDicomSeg(path: string, options: ReadSegOptions = {}): 
     const mask = await decodeFrame(instance, module, f);
     const { base, perColumn, perRow } = framePlacement(geometries[f]!, toVoxel);
     assertOnGrid(base, perColumn, perRow, module, path, f);
-    for (let r = 0; r < module.rows; r++) {
-      for (let c = 0; c < module.columns; c++) {
-        const value = mask[r * module.columns + c]!;
-        let segment: number;
-        if (labelMapFrames) {
-          if (value === padding || !known.has(value)) continue;
-          segment = value;
-        } else {
-          if (!(value > threshold)) continue;
-          segment = segmentOfFrame[f]!;
-        }
-        const i = Math.round(base[0] + c * perColumn[0] + r * perRow[0]);
-        const j = Math.round(base[1] + c * perColumn[1] + r * perRow[1]);
-        const k = Math.round(base[2] + c * perColumn[2] + r * perRow[2]);
-        if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) {
-          throw fileError(path, `frame ${f + 1} lies outside the target grid (voxel ${i}, ${j}, ${k})`);
-        }
-        const index = i + nx * (j + ny * k);
-        const previous = data[index]!;
-        if (previous !== 0 && previous !== segment) overlaps++;
-        if (segment > previous) data[index] = segment;
+    // Binary frames are mostly empty: jump between set pixels with the (native) indexOf scan.
+    const binary = type === 'BINARY';
+    const next = (from: number): number => {
+      if (binary) return mask.indexOf(1, from);
+      for (let p = from; p < mask.length; p++) if (mask[p]! > 0) return p;
+      return -1;
+    };
+    for (let p = next(0); p !== -1; p = next(p + 1)) {
+      const value = mask[p]!;
+      let segment: number;
+      if (labelMapFrames) {
+        if (value === padding || !known.has(value)) continue;
+        segment = value;
+      } else {
+        if (!(value > threshold)) continue;
+        segment = segmentOfFrame[f]!;
       }
+      const r = Math.floor(p / module.columns);
+      const c = p - r * module.columns;
+      const i = Math.round(base[0] + c * perColumn[0] + r * perRow[0]);
+      const j = Math.round(base[1] + c * perColumn[1] + r * perRow[1]);
+      const k = Math.round(base[2] + c * perColumn[2] + r * perRow[2]);
+      if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) {
+        throw fileError(path, `frame ${f + 1} lies outside the target grid (voxel ${i}, ${j}, ${k})`);
+      }
+      const index = i + nx * (j + ny * k);
+      const previous = data[index]!;
+      if (previous !== 0 && previous !== segment) overlaps++;
+      if (segment > previous) data[index] = segment;
     }
   }
   const referenced = asItems(d.ReferencedSeriesSequence)[0]?.SeriesInstanceUID;
@@ -130,11 +140,19 @@ export async function readDicomSeg(path: string, options: ReadSegOptions = {}): 
 function segmentOf(item: NaturalDataset): DicomSegment {
   const code = (value: unknown): CodedConcept | undefined => {
     const c = asItems(value)[0];
-    return c ? { code: String(c.CodeValue ?? ''), scheme: String(c.CodingSchemeDesignator ?? ''), meaning: String(c.CodeMeaning ?? '') } : undefined;
+    return c
+      ? {
+          code: String(c.CodeValue ?? ''),
+          scheme: String(c.CodingSchemeDesignator ?? ''),
+          meaning: String(c.CodeMeaning ?? ''),
+        }
+      : undefined;
   };
   const category = code(item.SegmentedPropertyCategoryCodeSequence);
   const type = code(item.SegmentedPropertyTypeCodeSequence);
-  const modifier = code(asItems(item.SegmentedPropertyTypeCodeSequence)[0]?.SegmentedPropertyTypeModifierCodeSequence);
+  const modifier = code(
+    asItems(item.SegmentedPropertyTypeCodeSequence)[0]?.SegmentedPropertyTypeModifierCodeSequence,
+  );
   return {
     number: Number(item.SegmentNumber),
     label: String(item.SegmentLabel ?? ''),
@@ -149,7 +167,9 @@ function framePlacement(g: SliceGeometry, toVoxel: Matrix4) {
   const { row, column } = sliceAxes(g.orientation);
   const ras = (v: Vec3): Vec3 => [-v[0], -v[1], v[2]];
   const apply = (v: Vec3, w: number): Vec3 =>
-    [0, 1, 2].map((r) => toVoxel[r]![0]! * v[0] + toVoxel[r]![1]! * v[1] + toVoxel[r]![2]! * v[2] + toVoxel[r]![3]! * w) as Vec3;
+    [0, 1, 2].map(
+      (r) => toVoxel[r]![0]! * v[0] + toVoxel[r]![1]! * v[1] + toVoxel[r]![2]! * v[2] + toVoxel[r]![3]! * w,
+    ) as Vec3;
   return {
     base: apply(ras(g.position), 1),
     perColumn: apply(ras(row.map((x) => x * g.pixelSpacing[1]) as Vec3), 0),
@@ -158,7 +178,14 @@ function framePlacement(g: SliceGeometry, toVoxel: Matrix4) {
 }
 
 // Nearest-voxel placement is only exact when the frame's pixel centres fall on voxel centres.
-function assertOnGrid(base: Vec3, perColumn: Vec3, perRow: Vec3, size: { rows: number; columns: number }, path: string, f: number) {
+function assertOnGrid(
+  base: Vec3,
+  perColumn: Vec3,
+  perRow: Vec3,
+  size: { rows: number; columns: number },
+  path: string,
+  f: number,
+) {
   const corners = [
     [0, 0],
     [size.columns - 1, 0],
@@ -169,7 +196,10 @@ function assertOnGrid(base: Vec3, perColumn: Vec3, perRow: Vec3, size: { rows: n
     for (let a = 0; a < 3; a++) {
       const x = base[a]! + c! * perColumn[a]! + r! * perRow[a]!;
       if (Math.abs(x - Math.round(x)) > 0.05) {
-        throw fileError(path, `frame ${f + 1} is not aligned with the target grid (off by ${Math.abs(x - Math.round(x)).toFixed(3)} voxel)`);
+        throw fileError(
+          path,
+          `frame ${f + 1} is not aligned with the target grid (off by ${Math.abs(x - Math.round(x)).toFixed(3)} voxel)`,
+        );
       }
     }
   }
@@ -177,14 +207,25 @@ function assertOnGrid(base: Vec3, perColumn: Vec3, perRow: Vec3, size: { rows: n
 
 // The grid the frames span: their plane, from the lowest to the highest frame along the normal,
 // at SpacingBetweenSlices (or the smallest gap between frame planes).
-function ownGrid(d: NaturalDataset, geometries: SliceGeometry[], rows: number, columns: number, path: string) {
+function ownGrid(
+  d: NaturalDataset,
+  geometries: SliceGeometry[],
+  rows: number,
+  columns: number,
+  path: string,
+) {
   const { normal } = sliceAxes(geometries[0]!.orientation);
   const along = geometries.map((g) => dot(g.position, normal));
   const planes = [...new Set(along.map((x) => Math.round(x * 1e3) / 1e3))].sort((a, b) => a - b);
   const gaps = planes.slice(1).map((p, i) => p - planes[i]!);
   const measures = functionalGroup(d, 0, 'PixelMeasuresSequence');
   const declared = Number(measures?.SpacingBetweenSlices ?? d.SpacingBetweenSlices);
-  const spacing = Number.isFinite(declared) && declared > 0 ? declared : gaps.length > 0 ? Math.min(...gaps) : Number(measures?.SliceThickness ?? 1) || 1;
+  const spacing =
+    Number.isFinite(declared) && declared > 0
+      ? declared
+      : gaps.length > 0
+        ? Math.min(...gaps)
+        : Number(measures?.SliceThickness ?? 1) || 1;
   for (const p of planes) {
     const steps = (p - planes[0]!) / spacing;
     if (Math.abs(steps - Math.round(steps)) > 0.05) {

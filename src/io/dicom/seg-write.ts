@@ -1,10 +1,11 @@
 // Writes a label map as a binary DICOM Segmentation on its reference series: one frame per segment
 // per slice that contains it, each frame referencing its source image, segments coded in SNOMED CT.
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import dcmjs from 'dcmjs';
 import { InputError } from '../../errors.js';
 import { version } from '../../version.js';
 import type { Volume } from '../../volume/volume.js';
 import { assertWritable, writeFileAtomic } from '../atomic-write.js';
+import type { NaturalDataset } from './instance.js';
 import { SEGMENTATION_SOP_CLASS } from './seg-read.js';
 import { type LoadedSeries, loadDicomSeries } from './series.js';
 import { ANATOMICAL_STRUCTURE, type CodedConcept, organProperty, type SegmentProperty } from './snomed.js';
@@ -64,7 +65,8 @@ export function encodeDicomSeg(
   if (segments.length === 0) throw new InputError('writeDicomSeg: no segments given');
   const labels = new Set<number>();
   for (const s of segments) {
-    if (!Number.isInteger(s.label) || s.label <= 0) throw new InputError(`segment "${s.name}": label must be a positive integer`);
+    if (!Number.isInteger(s.label) || s.label <= 0)
+      throw new InputError(`segment "${s.name}": label must be a positive integer`);
     if (labels.has(s.label)) throw new InputError(`segment label ${s.label} given twice`);
     labels.add(s.label);
   }
@@ -77,7 +79,8 @@ export function encodeDicomSeg(
       if (slice.includes(s.label)) frames.push({ segment: index + 1, k });
     }
   });
-  if (frames.length === 0) throw new InputError('label map contains none of the segments given (nothing to write)');
+  if (frames.length === 0)
+    throw new InputError('label map contains none of the segments given (nothing to write)');
 
   // Frames are bit-packed back to back (PS3.5 8.1.1: BitsAllocated 1, least significant bit first).
   const pixelBytes = new Uint8Array(Math.ceil((frames.length * sliceSize) / 8 / 2) * 2);
@@ -117,7 +120,9 @@ export function encodeDicomSeg(
     SOPClassUID: SEGMENTATION_SOP_CLASS,
     SOPInstanceUID: instanceUid,
     SpecificCharacterSet: 'ISO_IR 192',
-    ...copy(h, ['PatientAge', 'StudyInstanceUID', 'StudyDescription']),
+    ...copy(h, ['PatientAge', 'StudyDescription']),
+    // Type 1 identities: a reference series stripped of them (anonymised) gets fresh ones.
+    StudyInstanceUID: h.StudyInstanceUID || dcmjs.data.DicomMetaDictionary.uid(),
     // Type 2 attributes of the patient and study: copied, or present and empty.
     StudyID: h.StudyID ?? '',
     AccessionNumber: h.AccessionNumber ?? '',
@@ -134,7 +139,7 @@ export function encodeDicomSeg(
     SeriesDescription: options.seriesDescription ?? 'mosmos segmentation',
     SeriesDate: date,
     SeriesTime: time,
-    FrameOfReferenceUID: h.FrameOfReferenceUID ?? dcmjs.data.DicomMetaDictionary.uid(),
+    FrameOfReferenceUID: h.FrameOfReferenceUID || dcmjs.data.DicomMetaDictionary.uid(),
     PositionReferenceIndicator: '',
     Manufacturer: 'mosmos',
     ManufacturerModelName: 'mosmos',
@@ -187,7 +192,11 @@ export function encodeDicomSeg(
       {
         PlaneOrientationSequence: [{ ImageOrientationPatient: orientation }],
         PixelMeasuresSequence: [
-          { PixelSpacing: pixelSpacing, SliceThickness: labelMap.spacing[2], SpacingBetweenSlices: labelMap.spacing[2] },
+          {
+            PixelSpacing: pixelSpacing,
+            SliceThickness: labelMap.spacing[2],
+            SpacingBetweenSlices: labelMap.spacing[2],
+          },
         ],
       },
     ],
@@ -198,7 +207,11 @@ export function encodeDicomSeg(
             {
               ...sourceRef(k),
               PurposeOfReferenceCodeSequence: [
-                code({ code: '121322', scheme: 'DCM', meaning: 'Source image for image processing operation' }),
+                code({
+                  code: '121322',
+                  scheme: 'DCM',
+                  meaning: 'Source image for image processing operation',
+                }),
               ],
             },
           ],
@@ -238,7 +251,9 @@ function segmentItem(s: SegmentDefinition, number: number, algorithmName: string
     SegmentedPropertyTypeCodeSequence: [
       {
         ...code(property.type),
-        ...(property.modifier ? { SegmentedPropertyTypeModifierCodeSequence: [code(property.modifier)] } : {}),
+        ...(property.modifier
+          ? { SegmentedPropertyTypeModifierCodeSequence: [code(property.modifier)] }
+          : {}),
       },
     ],
   };
@@ -268,7 +283,11 @@ function uniqueInstances(series: LoadedSeries) {
 // both in LPS.
 function dicomOrientation(v: Volume): number[] {
   const a = v.affine;
-  const col = (c: number) => [-a[0]![c]! / v.spacing[c]!, -a[1]![c]! / v.spacing[c]!, a[2]![c]! / v.spacing[c]!];
+  const col = (c: number) => [
+    -a[0]![c]! / v.spacing[c]!,
+    -a[1]![c]! / v.spacing[c]!,
+    a[2]![c]! / v.spacing[c]!,
+  ];
   const row = col(0);
   const column = col(1).map((x) => -x);
   return [...row, ...column].map((x) => Number(x.toFixed(8)) || 0);
@@ -284,7 +303,9 @@ function dicomPosition(v: Volume, k: number): number[] {
 function assertSameGrid(labelMap: Volume, series: LoadedSeries, dir: string): void {
   const reference = series.volume;
   const sameDims = [0, 1, 2].every((i) => labelMap.dims[i] === reference.dims[i]);
-  const worst = Math.max(...reference.affine.flatMap((row, r) => row.map((v, c) => Math.abs(v - labelMap.affine[r]![c]!))));
+  const worst = Math.max(
+    ...reference.affine.flatMap((row, r) => row.map((v, c) => Math.abs(v - labelMap.affine[r]![c]!))),
+  );
   if (!sameDims || !(worst <= 1e-3)) {
     throw new InputError(
       `${dir}: label map is not on this series' grid (label map ${labelMap.dims.slice(0, 3).join('×')}, ` +

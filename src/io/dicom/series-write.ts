@@ -1,14 +1,16 @@
 // Writes a Volume as a classic single-frame DICOM image series, one file per slice, in a chosen
 // uncompressed or RLE transfer syntax — e.g. to hand a synthetic phantom or a converted NIfTI to a
 // PACS or viewer, and to make test series in every syntax the reader supports.
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import dcmjs from 'dcmjs';
 import { fileError } from '../../errors.js';
 import { version } from '../../version.js';
 import { type Volume, voxelCount } from '../../volume/volume.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { NaturalDataset } from './instance.js';
 import { encodeRleFrame } from './rle.js';
 import {
   DEFLATED_EXPLICIT_LITTLE_ENDIAN,
@@ -57,9 +59,11 @@ export interface WriteSeriesOptions {
  */
 export function writeDicomSeries(dir: string, volume: Volume, options: WriteSeriesOptions = {}): string[] {
   const [columns, rows, slices] = volume.dims as [number, number, number];
-  if ((volume.dims[3] ?? 1) !== 1) throw fileError(dir, 'cannot write a multi-channel volume as a DICOM series');
+  if ((volume.dims[3] ?? 1) !== 1)
+    throw fileError(dir, 'cannot write a multi-channel volume as a DICOM series');
   mkdirSync(dir, { recursive: true });
-  if (!options.force && readdirSync(dir).length > 0) throw fileError(dir, 'output folder is not empty (pass --force)');
+  if (!options.force && readdirSync(dir).length > 0)
+    throw fileError(dir, 'output folder is not empty (pass --force)');
   const syntax = SYNTAX_UIDS[options.transferSyntax ?? 'explicit-le'];
   const modality = options.modality ?? 'CT';
   const sopClass = SOP_CLASSES[modality] ?? SOP_CLASSES.OT!;
@@ -82,7 +86,8 @@ export function writeDicomSeries(dir: string, volume: Volume, options: WriteSeri
       const source = k * sliceSize + (rows - 1 - r) * columns;
       for (let c = 0; c < columns; c++) {
         const v = Math.round(Number(volume.data[source + c]));
-        if (v < -32768 || v > 32767) throw fileError(dir, `voxel value ${v} does not fit a 16-bit DICOM image`);
+        if (v < -32768 || v > 32767)
+          throw fileError(dir, `voxel value ${v} does not fit a 16-bit DICOM image`);
         pixels[r * columns + c] = v;
       }
     }

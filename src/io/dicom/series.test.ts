@@ -37,15 +37,21 @@ function phantom(): Volume<Int16Array> {
 // Geometry comes from decimal strings of at most 16 characters: 1e-6 mm is far below their precision loss.
 function assertSameGrid(actual: Volume, expected: Volume, tolerance = 1e-6) {
   assert.deepEqual(actual.dims, expected.dims);
-  actual.affine.forEach((row, r) =>
+  actual.affine.forEach((row, r) => {
     row.forEach((v, c) => {
       const diff = Math.abs(v - expected.affine[r]![c]!);
       assert.ok(diff <= tolerance, `affine[${r}][${c}] differs by ${diff} mm`);
-    }),
-  );
+    });
+  });
 }
 
-for (const syntax of ['implicit-le', 'explicit-le', 'explicit-be', 'deflate', 'rle'] as WritableTransferSyntax[]) {
+for (const syntax of [
+  'implicit-le',
+  'explicit-le',
+  'explicit-be',
+  'deflate',
+  'rle',
+] as WritableTransferSyntax[]) {
   test(`a series in ${syntax} reads back voxel for voxel on the same grid`, async () => {
     const dir = folder();
     const volume = phantom();
@@ -60,10 +66,16 @@ for (const syntax of ['implicit-le', 'explicit-le', 'explicit-be', 'deflate', 'r
 }
 
 /** Re-encodes every file of a folder with a compressed transfer syntax, frame by frame. */
-function recompress(paths: string[], transferSyntax: string, encode: (pixels: Uint8Array, rows: number, columns: number) => Uint8Array) {
+function recompress(
+  paths: string[],
+  transferSyntax: string,
+  encode: (pixels: Uint8Array, rows: number, columns: number) => Uint8Array,
+) {
   for (const path of paths) {
     const bytes = readFileSync(path);
-    const file = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const file = dcmjs.data.DicomMessage.readFile(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     const pixels = new Uint8Array(file.dict['7FE00010']!.Value![0] as ArrayBuffer);
     const rows = Number(file.dict['00280010']!.Value![0]);
     const columns = Number(file.dict['00280011']!.Value![0]);
@@ -75,7 +87,9 @@ function recompress(paths: string[], transferSyntax: string, encode: (pixels: Ui
 
 test('JPEG-LS lossless frames (CharLS WASM) decode to the original values', async () => {
   const require = createRequire(import.meta.url);
-  const factory = require('@cornerstonejs/codec-charls/wasmjs') as (m: object) => Promise<Record<string, unknown>>;
+  const factory = require('@cornerstonejs/codec-charls/wasmjs') as (
+    m: object,
+  ) => Promise<Record<string, unknown>>;
   const wasm = require.resolve('@cornerstonejs/codec-charls/wasm');
   const charls = await factory({ locateFile: () => wasm, print: () => {}, printErr: () => {} });
   type Encoder = {
@@ -90,7 +104,9 @@ test('JPEG-LS lossless frames (CharLS WASM) decode to the original values', asyn
   const paths = writeDicomSeries(dir, volume, { transferSyntax: 'explicit-le' });
   recompress(paths, '1.2.840.10008.1.2.4.80', (pixels, rows, columns) => {
     const encoder = new (charls.JpegLSEncoder as new () => Encoder)();
-    encoder.getDecodedBuffer({ width: columns, height: rows, bitsPerSample: 16, componentCount: 1 }).set(pixels);
+    encoder
+      .getDecodedBuffer({ width: columns, height: rows, bitsPerSample: 16, componentCount: 1 })
+      .set(pixels);
     encoder.setNearLossless(0);
     encoder.encode();
     const encoded = encoder.getEncodedBuffer().slice();
@@ -106,7 +122,10 @@ test('an unsupported transfer syntax is one clear error naming the file', async 
   const dir = folder();
   const paths = writeDicomSeries(dir, phantom());
   recompress(paths, '1.2.840.10008.1.2.4.50', () => Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]));
-  await assert.rejects(readDicomSeries(dir), /IMG0001\.dcm: unsupported transfer syntax JPEG Baseline \(lossy\) \(1\.2\.840\.10008\.1\.2\.4\.50\)/);
+  await assert.rejects(
+    readDicomSeries(dir),
+    /IMG0001\.dcm: unsupported transfer syntax JPEG Baseline \(lossy\) \(1\.2\.840\.10008\.1\.2\.4\.50\)/,
+  );
 });
 
 test('slices are stacked by position, not by file name', async () => {
@@ -128,7 +147,10 @@ test('a folder with two series lists them, and --series picks one', async () => 
   writeDicomSeries(join(dir, 'b'), other, { seriesDescription: 'venous', seriesNumber: 3 });
   const error = await readDicomSeries(dir).catch((e: Error) => e);
   assert.ok(error instanceof Error);
-  assert.match(error.message, /2 series found, pick one with --series <UID>: .*"arterial", 4 slices.*"venous", 4 slices/);
+  assert.match(
+    error.message,
+    /2 series found, pick one with --series <UID>: .*"arterial", 4 slices.*"venous", 4 slices/,
+  );
   assert.equal(error.message.split('\n').length, 1);
   const listed = await listDicomSeries(dir);
   const venous = listed.find((s) => s.description === 'venous')!;
@@ -142,9 +164,8 @@ test('a missing slice is refused, naming the folder and the gap', async () => {
   const volume: Volume = { ...phantom(), dims: [7, 5, 5], data: new Int16Array(7 * 5 * 5) };
   const paths = writeDicomSeries(dir, volume);
   rmSync(paths[2]!);
-  await assert.rejects(
-    readDicomSeries(dir),
-    (e: Error) => e.message.startsWith(`${dir}: missing slice: gap of 5 mm (typical 2.5 mm) between slice 2 and 3 of 4`),
+  await assert.rejects(readDicomSeries(dir), (e: Error) =>
+    e.message.startsWith(`${dir}: missing slice: gap of 5 mm (typical 2.5 mm) between slice 2 and 3 of 4`),
   );
 });
 
@@ -155,17 +176,25 @@ test('a gantry-tilted series keeps its exact sheared affine', async () => {
   writeDicomSeries(dir, volume);
   const read = await readDicomSeries(dir);
   assertSameGrid(read, volume);
-  assert.ok(Math.abs(Number(read.source?.header?.gantryTiltDegrees) - (Math.atan(0.4 / 2.5) * 180) / Math.PI) < 1e-4);
+  assert.ok(
+    Math.abs(Number(read.source?.header?.gantryTiltDegrees) - (Math.atan(0.4 / 2.5) * 180) / Math.PI) < 1e-4,
+  );
 });
 
 test('empty, non-DICOM and non-folder inputs give one-line errors', async () => {
   const empty = folder();
   mkdirSync(empty);
-  await assert.rejects(readDicomSeries(empty), (e: Error) => e.message === `${empty}: empty folder (no DICOM files)`);
+  await assert.rejects(
+    readDicomSeries(empty),
+    (e: Error) => e.message === `${empty}: empty folder (no DICOM files)`,
+  );
   const text = folder();
   mkdirSync(text);
   writeFileSync(join(text, 'notes.txt'), 'not an image');
-  await assert.rejects(readDicomSeries(text), (e: Error) => e.message === `${text}: no DICOM files among its 1 files`);
+  await assert.rejects(
+    readDicomSeries(text),
+    (e: Error) => e.message === `${text}: no DICOM files among its 1 files`,
+  );
   await assert.rejects(readDicomSeries(join(text, 'notes.txt')), /not a folder/);
   await assert.rejects(readDicomSeries(join(text, 'absent')), /cannot read folder \(ENOENT\)/);
 });
@@ -179,7 +208,9 @@ test('non-DICOM files and DICOMDIR beside the slices are skipped', async () => {
   assert.deepEqual((await readDicomSeries(dir)).data, volume.data);
 });
 
-test('the JPEG 2000 CT series lands exactly on the grid of its NIfTI segmentation', { skip: sharedDataSkip() }, async () => {
+test('the JPEG 2000 CT series lands exactly on the grid of its NIfTI segmentation', {
+  skip: sharedDataSkip(),
+}, async () => {
   const series = await readDicomSeries(sharedData('ct-dicom-series', 'series'));
   const segmentation = await readNifti(sharedData('ct-dicom-series', 'seg_total_fast_31.nii.gz'));
   // The brief's tolerance: 1e-3 mm (the NIfTI stores its affine in float32).
@@ -201,4 +232,30 @@ test('the dcmqi test series read as 3D volumes', { skip: sharedDataSkip() }, asy
   const multiframe = await readDicomSeries(sharedData('dicom-seg', 'segmentations', '23x38x3', 'multiframe'));
   assertSameGrid(multiframe, image);
   assert.deepEqual(multiframe.data, image.data);
+});
+
+/** Rewrites one header element of every file, e.g. to set RescaleSlope. */
+function setElement(paths: string[], tag: string, vr: string, value: unknown) {
+  for (const path of paths) {
+    const bytes = readFileSync(path);
+    const file = dcmjs.data.DicomMessage.readFile(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    file.dict[tag] = { vr, Value: [value] };
+    writeFileSync(path, new Uint8Array(file.write()));
+  }
+}
+
+test('RescaleSlope/Intercept apply; int16 when the values fit, else float32', async () => {
+  const volume = phantom();
+  const halves = writeDicomSeries(folder(), volume);
+  setElement(halves, '00281053', 'DS', 0.5);
+  const half = await readDicomSeries(join(halves[0]!, '..'));
+  assert.equal(half.datatype, 'float32');
+  for (let i = 0; i < half.data.length; i++) assert.equal(half.data[i], volume.data[i]! * 0.5);
+  const shifted = writeDicomSeries(folder(), volume);
+  setElement(shifted, '00281052', 'DS', 31000); // the phantom's maximum, 2175, becomes 33175
+  const big = await readDicomSeries(join(shifted[0]!, '..'));
+  assert.equal(big.datatype, 'float32', 'values above 32767 do not fit int16');
+  for (let i = 0; i < big.data.length; i++) assert.equal(big.data[i], volume.data[i]! + 31000);
 });

@@ -1,13 +1,13 @@
 // A folder of DICOM files → one Volume: find the image instances, pick one series, sort its
 // slices along the normal, decode and rescale the pixels, and build the voxel→RAS affine.
-import type { NaturalDataset } from 'dcmjs';
+
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileError } from '../../errors.js';
 import { type DataType, spacingFromAffine, type Volume } from '../../volume/volume.js';
 import { frameGeometry, frameRescale, frameThickness } from './frame-geometry.js';
 import { type SliceGeometry, StackError, stackSlices } from './geometry.js';
-import { type DicomInstance, hasDicomPreamble, parseDicom } from './instance.js';
+import { type DicomInstance, hasDicomPreamble, type NaturalDataset, parseDicom } from './instance.js';
 import { decodeFrame, type PixelModule, pixelModule } from './pixels.js';
 
 /** SOP classes that carry no image to stack (segmentations, structured reports, RT structures, …). */
@@ -73,7 +73,10 @@ export async function loadDicomSeries(dir: string, options: ReadSeriesOptions = 
     if (!match) throw fileError(dir, `no series ${wanted}; found ${listSummaries(groups)}`);
     instances = match;
   } else if (groups.size > 1) {
-    throw fileError(dir, `${groups.size} series found, pick one with --series <UID>: ${listSummaries(groups)}`);
+    throw fileError(
+      dir,
+      `${groups.size} series found, pick one with --series <UID>: ${listSummaries(groups)}`,
+    );
   } else {
     instances = [...groups.values()][0]!;
   }
@@ -83,11 +86,15 @@ export async function loadDicomSeries(dir: string, options: ReadSeriesOptions = 
 async function readImageInstances(dir: string): Promise<DicomInstance[]> {
   let files: string[];
   try {
-    if (!(await stat(dir)).isDirectory()) throw fileError(dir, 'not a folder (expected a folder of DICOM files)');
+    if (!(await stat(dir)).isDirectory())
+      throw fileError(dir, 'not a folder (expected a folder of DICOM files)');
     files = await listFiles(dir);
   } catch (error) {
     if ((error as Error).name === 'InputError') throw error;
-    throw fileError(dir, `cannot read folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw fileError(
+      dir,
+      `cannot read folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   if (files.length === 0) throw fileError(dir, 'empty folder (no DICOM files)');
   const instances: DicomInstance[] = [];
@@ -144,7 +151,10 @@ function summarize(group: DicomInstance[]): SeriesSummary {
 function listSummaries(groups: Map<string, DicomInstance[]>): string {
   return [...groups.values()]
     .map(summarize)
-    .map((s) => `${s.seriesInstanceUid} ("${s.description || s.modality || 'no description'}", ${s.slices} slices)`)
+    .map(
+      (s) =>
+        `${s.seriesInstanceUid} ("${s.description || s.modality || 'no description'}", ${s.slices} slices)`,
+    )
     .join('; ');
 }
 
@@ -163,7 +173,10 @@ async function assemble(dir: string, instances: DicomInstance[]): Promise<Loaded
     for (let frame = 0; frame < module.numberOfFrames; frame++) {
       const geometry = frameGeometry(instance.dataset, frame);
       if (!geometry) {
-        throw fileError(instance.path, 'no ImagePositionPatient/ImageOrientationPatient/PixelSpacing (not a 3D image)');
+        throw fileError(
+          instance.path,
+          'no ImagePositionPatient/ImageOrientationPatient/PixelSpacing (not a 3D image)',
+        );
       }
       frames.push({ instance, frame, geometry });
     }
@@ -191,30 +204,44 @@ async function assemble(dir: string, instances: DicomInstance[]): Promise<Loaded
   }
   const { rows, columns } = first;
   const sliceSize = rows * columns;
-  const values = new Float64Array(sliceSize * frames.length);
-  let integral = true;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
+  // Start in int16 when every slice's rescale is integral (CT); promote to float32 only if a value
+  // does not fit, so a large CT series never holds more than one copy of its voxels.
+  const integral = frames.every((f) => {
+    const { slope, intercept } = frameRescale(f.instance.dataset, f.frame);
+    return Number.isInteger(slope) && Number.isInteger(intercept);
+  });
+  let data: Int16Array | Float32Array = integral
+    ? new Int16Array(sliceSize * frames.length)
+    : new Float32Array(sliceSize * frames.length);
+  const remaining = new Map<DicomInstance, number>();
+  for (const f of frames) remaining.set(f.instance, (remaining.get(f.instance) ?? 0) + 1);
   for (let k = 0; k < stack.order.length; k++) {
     const ref = frames[stack.order[k]!]!;
     const stored = await decodeFrame(ref.instance, modules.get(ref.instance)!, ref.frame);
+    const left = remaining.get(ref.instance)! - 1;
+    remaining.set(ref.instance, left);
+    if (left === 0) delete ref.instance.pixelData; // decoded: let its bytes be collected
     const { slope, intercept } = frameRescale(ref.instance.dataset, ref.frame);
-    integral &&= Number.isInteger(slope) && Number.isInteger(intercept);
+    if (data instanceof Int16Array) {
+      let low = Number.POSITIVE_INFINITY;
+      let high = Number.NEGATIVE_INFINITY;
+      for (let p = 0; p < sliceSize; p++) {
+        const v = stored[p]!;
+        if (v < low) low = v;
+        if (v > high) high = v;
+      }
+      const [a, b] = [low * slope + intercept, high * slope + intercept];
+      if (Math.min(a, b) < -32768 || Math.max(a, b) > 32767) data = Float32Array.from(data);
+    }
     const base = k * sliceSize;
     for (let r = 0; r < rows; r++) {
       // DICOM rows run top to bottom; voxel j runs bottom to top (see geometry.ts).
       const target = base + (rows - 1 - r) * columns;
       const source = r * columns;
-      for (let c = 0; c < columns; c++) {
-        const v = stored[source + c]! * slope + intercept;
-        values[target + c] = v;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
+      for (let c = 0; c < columns; c++) data[target + c] = stored[source + c]! * slope + intercept;
     }
   }
-  const datatype: DataType = integral && min >= -32768 && max <= 32767 ? 'int16' : 'float32';
-  const data = datatype === 'int16' ? Int16Array.from(values) : Float32Array.from(values);
+  const datatype: DataType = data instanceof Int16Array ? 'int16' : 'float32';
   const header = instances[0]!.dataset;
   const volume: Volume = {
     data,

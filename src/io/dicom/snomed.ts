@@ -16,7 +16,11 @@ export interface SegmentProperty {
   modifier?: CodedConcept;
 }
 
-export const ANATOMICAL_STRUCTURE: CodedConcept = { code: '123037004', scheme: 'SCT', meaning: 'Anatomical Structure' };
+export const ANATOMICAL_STRUCTURE: CodedConcept = {
+  code: '123037004',
+  scheme: 'SCT',
+  meaning: 'Anatomical Structure',
+};
 const RIGHT: CodedConcept = { code: '24028007', scheme: 'SCT', meaning: 'Right' };
 const LEFT: CodedConcept = { code: '7771000', scheme: 'SCT', meaning: 'Left' };
 

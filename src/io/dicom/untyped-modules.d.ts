@@ -26,15 +26,15 @@ declare module 'dcmjs' {
     write(options?: { allowInvalidVRLength?: boolean; fragmentMultiframe?: boolean }): ArrayBuffer;
   }
 
-  export class DicomMessage {
-    static readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDict;
-  }
+  export const DicomMessage: {
+    readFile(buffer: ArrayBuffer, options?: ReadOptions): DicomDict;
+  };
 
-  export class DicomMetaDictionary {
-    static naturalizeDataset(dict: DicomTagDict): NaturalDataset;
-    static denaturalizeDataset(dataset: NaturalDataset): DicomTagDict;
-    static uid(): string;
-  }
+  export const DicomMetaDictionary: {
+    naturalizeDataset(dict: DicomTagDict): NaturalDataset;
+    denaturalizeDataset(dataset: NaturalDataset): DicomTagDict;
+    uid(): string;
+  };
 
   const dcmjs: {
     data: {
@@ -51,7 +51,12 @@ declare module 'dcmjs' {
 declare module 'jpeg-lossless-decoder-js' {
   export class Decoder {
     constructor(buffer?: ArrayBufferLike, numBytes?: number);
-    decode(buffer: ArrayBufferLike, offset: number, length: number, numBytes?: number): Uint8Array | Uint16Array;
+    decode(
+      buffer: ArrayBufferLike,
+      offset: number,
+      length: number,
+      numBytes?: number,
+    ): Uint8Array | Uint16Array;
     xDim: number;
     yDim: number;
     numComp: number;

@@ -45,7 +45,7 @@ export function convertVoxels(data: VoxelArray, datatype: DataType): VoxelArray 
   const [lo, hi] = RANGES[datatype];
   for (let i = 0; i < data.length; i++) {
     const v = Math.round(data[i]!);
-    out[i] = v < lo ? lo : v > hi ? hi : v === v ? v : 0;
+    out[i] = v < lo ? lo : v > hi ? hi : Number.isNaN(v) ? 0 : v;
   }
   return out;
 }
@@ -85,8 +85,11 @@ export function headerForVolume(
   return h;
 }
 
-/** Encodes a volume as an uncompressed .nii byte array. */
-export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8Array {
+/**
+ * The bytes of a .nii file as two pieces — header with extensions, then the voxels (a view of the
+ * volume's own buffer when no conversion is needed) — so large volumes are never copied to be written.
+ */
+export function encodeNiftiParts(volume: Volume, options: EncodeOptions = {}): [Uint8Array, Uint8Array] {
   const datatype = options.datatype ?? volume.datatype;
   const count = volume.dims.reduce((a, b) => a * b, 1);
   if (volume.data.length !== count) {
@@ -99,17 +102,23 @@ export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8A
       ? volume.data
       : convertVoxels(volume.data, datatype);
   const header = headerForVolume(volume, datatype, options);
+  const head = new Uint8Array(header.voxOffset);
   const headerBytes = serializeHeader(header);
-  const extensions = extensionBytes(header.extensions);
-  const voxels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out = new Uint8Array(header.voxOffset + voxels.length);
-  out.set(headerBytes, 0);
+  head.set(headerBytes, 0);
   let offset = headerBytes.length;
-  for (const part of extensions) {
-    out.set(part, offset);
+  for (const part of extensionBytes(header.extensions)) {
+    head.set(part, offset);
     offset += part.length;
   }
-  out.set(voxels, header.voxOffset);
+  return [head, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
+/** Encodes a volume as an uncompressed .nii byte array. */
+export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8Array {
+  const [head, voxels] = encodeNiftiParts(volume, options);
+  const out = new Uint8Array(head.length + voxels.length);
+  out.set(head, 0);
+  out.set(voxels, head.length);
   return out;
 }
 

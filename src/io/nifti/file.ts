@@ -1,11 +1,13 @@
 /** Reading and writing NIfTI files (.nii, .nii.gz) on disk. */
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { basename, dirname, join } from 'node:path';
 import { fileError } from '../../errors.js';
 import type { Volume } from '../../volume/volume.js';
-import { assertWritable, writeFileAtomic } from '../atomic-write.js';
+import { assertWritable, type WriteOptions } from '../atomic-write.js';
 import { decodeNifti } from './decode.js';
-import { type EncodeOptions, encodeNifti } from './encode.js';
+import { type EncodeOptions, encodeNiftiParts } from './encode.js';
+import { gzipParts } from './gzip.js';
 
 export interface WriteNiftiOptions extends EncodeOptions {
   /** Replace an existing file. */
@@ -37,8 +39,33 @@ export function isGzipPath(path: string): boolean {
 }
 
 /**
+ * Writes byte pieces to a temporary file beside `path` and renames it into place (as writeFileAtomic,
+ * without first joining a volume-sized buffer).
+ */
+function writePartsAtomic(path: string, parts: readonly Uint8Array[], options: WriteOptions): void {
+  assertWritable(path, options);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      for (const part of parts) {
+        for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
  * Writes a volume as .nii or .nii.gz (by extension), atomically; an existing file is refused
  * unless `force`.
+ *
+ * @example await writeNifti('seg.nii.gz', prediction, { datatype: 'uint8' })
  */
 export async function writeNifti(
   path: string,
@@ -50,7 +77,7 @@ export async function writeNifti(
     throw fileError(path, 'output must end in .nii or .nii.gz');
   }
   assertWritable(path, options);
-  const bytes = encodeNifti(volume, options);
-  const out = isGzipPath(path) ? gzipSync(bytes, { level: options.compressionLevel ?? 1 }) : bytes;
-  writeFileAtomic(path, out, options);
+  const parts = encodeNiftiParts(volume, options);
+  const out = isGzipPath(path) ? await gzipParts(parts, options.compressionLevel ?? 1) : parts;
+  writePartsAtomic(path, out, options);
 }

@@ -276,7 +276,9 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
     view.setInt32(0, NIFTI1_HEADER_SIZE, le);
     bytes[38] = 0x72; // regular = 'r', as nibabel writes
     bytes[39] = h.dimInfo;
-    h.dim.forEach((v, i) => i16(40 + 2 * i, v));
+    h.dim.forEach((v, i) => {
+      i16(40 + 2 * i, v);
+    });
     f32(56, h.intentP1);
     f32(60, h.intentP2);
     f32(64, h.intentP3);
@@ -284,7 +286,9 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
     i16(70, h.datatypeCode);
     i16(72, h.bitpix);
     i16(74, h.sliceStart);
-    h.pixdim.forEach((v, i) => f32(76 + 4 * i, v));
+    h.pixdim.forEach((v, i) => {
+      f32(76 + 4 * i, v);
+    });
     f32(108, h.voxOffset);
     f32(112, h.sclSlope);
     f32(116, h.sclInter);
@@ -299,12 +303,18 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
     writeString(bytes, 228, 24, h.auxFile);
     i16(252, h.qformCode);
     i16(254, h.sformCode);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) =>
-      f32(256 + 4 * i, v),
-    );
-    h.srowX.forEach((v, i) => f32(280 + 4 * i, v));
-    h.srowY.forEach((v, i) => f32(296 + 4 * i, v));
-    h.srowZ.forEach((v, i) => f32(312 + 4 * i, v));
+    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) => {
+      f32(256 + 4 * i, v);
+    });
+    h.srowX.forEach((v, i) => {
+      f32(280 + 4 * i, v);
+    });
+    h.srowY.forEach((v, i) => {
+      f32(296 + 4 * i, v);
+    });
+    h.srowZ.forEach((v, i) => {
+      f32(312 + 4 * i, v);
+    });
     writeString(bytes, 328, 16, h.intentName);
     writeString(bytes, 344, 4, 'n+1');
   } else {
@@ -315,11 +325,15 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
     bytes.set(NIFTI2_MAGIC, 4);
     view.setInt16(12, h.datatypeCode, le);
     view.setInt16(14, h.bitpix, le);
-    h.dim.forEach((v, i) => i64(16 + 8 * i, v));
+    h.dim.forEach((v, i) => {
+      i64(16 + 8 * i, v);
+    });
     f64(80, h.intentP1);
     f64(88, h.intentP2);
     f64(96, h.intentP3);
-    h.pixdim.forEach((v, i) => f64(104 + 8 * i, v));
+    h.pixdim.forEach((v, i) => {
+      f64(104 + 8 * i, v);
+    });
     i64(168, h.voxOffset);
     f64(176, h.sclSlope);
     f64(184, h.sclInter);
@@ -333,12 +347,18 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
     writeString(bytes, 320, 24, h.auxFile);
     i32(344, h.qformCode);
     i32(348, h.sformCode);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) =>
-      f64(352 + 8 * i, v),
-    );
-    h.srowX.forEach((v, i) => f64(400 + 8 * i, v));
-    h.srowY.forEach((v, i) => f64(432 + 8 * i, v));
-    h.srowZ.forEach((v, i) => f64(464 + 8 * i, v));
+    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) => {
+      f64(352 + 8 * i, v);
+    });
+    h.srowX.forEach((v, i) => {
+      f64(400 + 8 * i, v);
+    });
+    h.srowY.forEach((v, i) => {
+      f64(432 + 8 * i, v);
+    });
+    h.srowZ.forEach((v, i) => {
+      f64(464 + 8 * i, v);
+    });
     i32(496, h.sliceCode);
     i32(500, h.xyztUnits);
     i32(504, h.intentCode);

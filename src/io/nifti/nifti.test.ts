@@ -163,19 +163,31 @@ function bigEndianFile(): Uint8Array {
   const bytes = new Uint8Array(352 + values.length * 2);
   const view = new DataView(bytes.buffer);
   view.setInt32(0, 348, false);
-  [3, 3, 2, 1, 1, 1, 1, 1].forEach((v, i) => view.setInt16(40 + 2 * i, v, false));
+  [3, 3, 2, 1, 1, 1, 1, 1].forEach((v, i) => {
+    view.setInt16(40 + 2 * i, v, false);
+  });
   view.setInt16(70, 4, false); // int16
   view.setInt16(72, 16, false);
-  [1, 2, 3, 4, 1, 1, 1, 1].forEach((v, i) => view.setFloat32(76 + 4 * i, v, false));
+  [1, 2, 3, 4, 1, 1, 1, 1].forEach((v, i) => {
+    view.setFloat32(76 + 4 * i, v, false);
+  });
   view.setFloat32(108, 352, false);
   view.setFloat32(112, 0.5, false); // scl_slope
   view.setFloat32(116, 10, false); // scl_inter
   view.setInt16(254, 1, false); // sform_code
-  [2, 0, 0, -5].forEach((v, i) => view.setFloat32(280 + 4 * i, v, false));
-  [0, 3, 0, 6].forEach((v, i) => view.setFloat32(296 + 4 * i, v, false));
-  [0, 0, 4, 7].forEach((v, i) => view.setFloat32(312 + 4 * i, v, false));
+  [2, 0, 0, -5].forEach((v, i) => {
+    view.setFloat32(280 + 4 * i, v, false);
+  });
+  [0, 3, 0, 6].forEach((v, i) => {
+    view.setFloat32(296 + 4 * i, v, false);
+  });
+  [0, 0, 4, 7].forEach((v, i) => {
+    view.setFloat32(312 + 4 * i, v, false);
+  });
   bytes.set([0x6e, 0x2b, 0x31, 0], 344);
-  values.forEach((v, i) => view.setInt16(352 + 2 * i, v, false));
+  values.forEach((v, i) => {
+    view.setInt16(352 + 2 * i, v, false);
+  });
   return bytes;
 }
 

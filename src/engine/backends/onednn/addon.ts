@@ -99,6 +99,7 @@ export interface NativeAddon {
     dy: NativeHandle,
     x: NativeHandle,
     scale: NativeHandle,
+    shift: NativeHandle,
     mean: NativeHandle,
     variance: NativeHandle,
     epsilon: number,

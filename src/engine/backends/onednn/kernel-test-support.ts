@@ -6,12 +6,12 @@
 import type { Backend, TensorInfo } from '../../backend.js';
 import type { KernelAttrMap, KernelName } from '../../kernel-names.js';
 import { getKernel } from '../../kernel-registry.js';
-import { Rng } from '../../random.js';
+import type { Rng } from '../../random.js';
 import '../reference/index.js';
 import { referenceBackend } from '../reference/storage.js';
 import type { NativeAddon, NativeHandle } from './addon.js';
-import { loadOnednnBackend } from './index.js';
 import { loadAddon } from './addon.js';
+import { loadOnednnBackend } from './index.js';
 
 export interface Native {
   addon: NativeAddon;
@@ -42,7 +42,12 @@ export function randomValues(rng: Rng, shape: readonly number[], scale = 1): Flo
  * A native tensor holding `values`, optionally in oneDNN's blocked layout: a 1x1 identity
  * convolution returns the same values in the layout oneDNN prefers for that channel count.
  */
-export function upload(n: Native, values: Float32Array, shape: readonly number[], blocked = false): TensorInfo {
+export function upload(
+  n: Native,
+  values: Float32Array,
+  shape: readonly number[],
+  blocked = false,
+): TensorInfo {
   const plain = n.addon.fromFloat32(values, shape.length === 0 ? [1] : shape);
   if (!blocked || shape.length < 3) return { shape, storage: plain };
   const c = shape[1]!;
@@ -86,13 +91,15 @@ export function compareKernel<K extends KernelName>(
       referenceBackend,
     ),
   );
-  if (got.length < want.length) throw new Error(`${name}: ${got.length} outputs, reference has ${want.length}`);
+  if (got.length < want.length)
+    throw new Error(`${name}: ${got.length} outputs, reference has ${want.length}`);
   let worst = 0;
   const layouts: string[] = [];
   for (let k = 0; k < want.length; k++) {
     const g = got[k]!;
     const w = want[k]!;
-    if (g.shape.join() !== w.shape.join()) throw new Error(`${name}: shape [${g.shape}] vs reference [${w.shape}]`);
+    if (g.shape.join() !== w.shape.join())
+      throw new Error(`${name}: shape [${g.shape}] vs reference [${w.shape}]`);
     layouts.push(n.addon.layout(g.storage as NativeHandle));
     const a = n.backend.toFloat32(g.storage, g.shape);
     const b = w.storage as Float32Array;

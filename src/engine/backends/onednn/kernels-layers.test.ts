@@ -106,7 +106,10 @@ describe('oneDNN pooling kernels match the reference', { skip }, () => {
           ...c.x.slice(0, 2),
           ...c.x
             .slice(2)
-            .map((d, i) => Math.floor((d + 2 * c.attrs.padding[i]! - c.attrs.kernelSize[i]!) / c.attrs.stride[i]!) + 1),
+            .map(
+              (d, i) =>
+                Math.floor((d + 2 * c.attrs.padding[i]! - c.attrs.kernelSize[i]!) / c.attrs.stride[i]!) + 1,
+            ),
         ];
         const dy = { values: randomValues(rng, y), shape: y };
         const grad = compareKernel(n!, kind === 'Max' ? 'MaxPoolGrad' : 'AvgPoolGrad', [dy, x], {

@@ -93,23 +93,22 @@ export function registerLayerKernels(addon: NativeAddon): void {
       const [y, mean, variance] = addon.batchNormForward(handle(x), ones, zeros, null, null, epsilon, true);
       return [result(x.shape, y), result([c], mean), result([c], variance)];
     }
-    const y = addon.batchNormForward(
-      handle(x),
-      ones,
-      zeros,
-      handle(inputs[1]!),
-      handle(inputs[2]!),
-      epsilon,
-      false,
-    );
-    return [result(x.shape, y)];
+    const [mean, variance] = [handle(inputs[1]!), handle(inputs[2]!)];
+    const y = addon.batchNormForward(handle(x), ones, zeros, mean, variance, epsilon, false);
+    // Like the reference, also hand back the statistics used (as views: no copy).
+    return [
+      result(x.shape, y),
+      result([c], addon.reshape(mean, [c])),
+      result([c], addon.reshape(variance, [c])),
+    ];
   });
   registerKernel(BACKEND_NAME, 'BatchNormGrad', ([dy, x, mean, variance], { epsilon }) => {
-    const { ones } = unitFor(x!.shape[1]!);
+    const { ones, zeros } = unitFor(x!.shape[1]!);
     const [dx, dscale, dshift] = addon.batchNormBackward(
       handle(dy!),
       handle(x!),
       ones,
+      zeros,
       handle(mean!),
       handle(variance!),
       epsilon,

@@ -1,7 +1,10 @@
 /**
  * Single-precision matrix product C = op(A) op(B) (+ C when accumulating), row-major with leading
- * dimensions, as the reference kernels' workhorse. The loop orders keep the innermost loop
- * contiguous, and column tiles keep a block of B in cache while all rows of A pass over it.
+ * dimensions: the reference kernels' workhorse. Both operands are first packed into panels of 4
+ * rows of op(A) and 4 columns of op(B) (zero-padded at the edges), which also absorbs the
+ * transposes; a 4×4 block of C is then accumulated in 16 local variables, so each step of the inner
+ * loop does 8 contiguous loads for 16 multiply-adds. Sums are float32 products accumulated in
+ * float64 locals (JavaScript numbers).
  */
 export interface GemmOperand {
   data: Float32Array;
@@ -10,7 +13,43 @@ export interface GemmOperand {
   ld: number;
 }
 
-const TILE = 512;
+let packedA = new Float32Array(0);
+let packedB = new Float32Array(0);
+
+function packAPanel(transA: boolean, a: GemmOperand, m: number, k: number, i0: number): Float32Array {
+  if (packedA.length < 4 * k) packedA = new Float32Array(4 * k);
+  const out = packedA;
+  const A = a.data;
+  for (let t = 0; t < 4; t++) {
+    const i = i0 + t;
+    if (i >= m) {
+      for (let p = 0; p < k; p++) out[4 * p + t] = 0;
+    } else if (transA) {
+      for (let p = 0, s = a.offset + i; p < k; p++, s += a.ld) out[4 * p + t] = A[s]!;
+    } else {
+      for (let p = 0, s = a.offset + i * a.ld; p < k; p++, s++) out[4 * p + t] = A[s]!;
+    }
+  }
+  return out;
+}
+
+function packB(transB: boolean, b: GemmOperand, n: number, k: number): Float32Array {
+  const panels = Math.ceil(n / 4);
+  if (packedB.length < panels * 4 * k) packedB = new Float32Array(panels * 4 * k);
+  const out = packedB;
+  const B = b.data;
+  for (let j = 0; j < panels * 4; j++) {
+    const base = (j >> 2) * k * 4 + (j & 3);
+    if (j >= n) {
+      for (let p = 0; p < k; p++) out[base + 4 * p] = 0;
+    } else if (transB) {
+      for (let p = 0, s = b.offset + j * b.ld; p < k; p++, s++) out[base + 4 * p] = B[s]!;
+    } else {
+      for (let p = 0, s = b.offset + j; p < k; p++, s += b.ld) out[base + 4 * p] = B[s]!;
+    }
+  }
+  return out;
+}
 
 export function gemm(
   transA: boolean,
@@ -23,106 +62,90 @@ export function gemm(
   c: GemmOperand,
   accumulate: boolean,
 ): void {
-  if (!accumulate) {
-    for (let i = 0; i < m; i++) c.data.fill(0, c.offset + i * c.ld, c.offset + i * c.ld + n);
-  }
-  if (m === 0 || n === 0 || k === 0) return;
-  if (transB && transA) {
-    // AᵀBᵀ: transpose B once, then use the Aᵀ·B path.
-    const bt = new Float32Array(k * n);
-    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bt[p * n + j] = b.data[b.offset + j * b.ld + p]!;
-    gemmTN(m, n, k, a, { data: bt, offset: 0, ld: n }, c);
-  } else if (transB) gemmNT(m, n, k, a, b, c);
-  else if (transA) gemmTN(m, n, k, a, b, c);
-  else gemmNN(m, n, k, a, b, c);
-}
-
-function gemmNN(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand): void {
-  const A = a.data;
-  const B = b.data;
   const C = c.data;
-  for (let j0 = 0; j0 < n; j0 += TILE) {
-    const j1 = Math.min(n, j0 + TILE);
-    let i = 0;
-    // Four rows of C at a time: each loaded B value feeds four multiply-adds.
-    for (; i + 4 <= m; i += 4) {
-      const c0 = c.offset + i * c.ld;
-      const c1 = c0 + c.ld;
-      const c2 = c1 + c.ld;
-      const c3 = c2 + c.ld;
-      const a0 = a.offset + i * a.ld;
-      for (let p = 0; p < k; p++) {
-        const v0 = A[a0 + p]!;
-        const v1 = A[a0 + a.ld + p]!;
-        const v2 = A[a0 + 2 * a.ld + p]!;
-        const v3 = A[a0 + 3 * a.ld + p]!;
-        const bRow = b.offset + p * b.ld;
-        for (let j = j0; j < j1; j++) {
-          const bv = B[bRow + j]!;
-          C[c0 + j] += v0 * bv;
-          C[c1 + j] += v1 * bv;
-          C[c2 + j] += v2 * bv;
-          C[c3 + j] += v3 * bv;
-        }
-      }
-    }
-    for (; i < m; i++) {
-      const c0 = c.offset + i * c.ld;
-      const a0 = a.offset + i * a.ld;
-      for (let p = 0; p < k; p++) {
-        const v0 = A[a0 + p]!;
-        if (v0 === 0) continue;
-        const bRow = b.offset + p * b.ld;
-        for (let j = j0; j < j1; j++) C[c0 + j] += v0 * B[bRow + j]!;
-      }
-    }
+  if (k === 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) C.fill(0, c.offset + i * c.ld, c.offset + i * c.ld + n);
+    return;
   }
-}
-
-function gemmNT(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand): void {
-  const A = a.data;
-  const B = b.data;
-  const C = c.data;
-  for (let i = 0; i < m; i++) {
-    const aRow = a.offset + i * a.ld;
-    const cRow = c.offset + i * c.ld;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      const b0 = b.offset + j * b.ld;
-      const b1 = b0 + b.ld;
-      let s0 = 0;
-      let s1 = 0;
-      for (let p = 0; p < k; p++) {
-        const av = A[aRow + p]!;
-        s0 += av * B[b0 + p]!;
-        s1 += av * B[b1 + p]!;
+  if (m === 0 || n === 0) return;
+  const bp = packB(transB, b, n, k);
+  const panels = Math.ceil(n / 4);
+  for (let i0 = 0; i0 < m; i0 += 4) {
+    const ap = packAPanel(transA, a, m, k, i0);
+    const rows = Math.min(4, m - i0);
+    for (let q = 0; q < panels; q++) {
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      for (let p = 0, x = 0, y = q * k * 4; p < k; p++, x += 4, y += 4) {
+        const b0 = bp[y]!;
+        const b1 = bp[y + 1]!;
+        const b2 = bp[y + 2]!;
+        const b3 = bp[y + 3]!;
+        const a0 = ap[x]!;
+        const a1 = ap[x + 1]!;
+        const a2 = ap[x + 2]!;
+        const a3 = ap[x + 3]!;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
-      C[cRow + j] += s0;
-      C[cRow + j + 1] += s1;
-    }
-    for (; j < n; j++) {
-      const b0 = b.offset + j * b.ld;
-      let s0 = 0;
-      for (let p = 0; p < k; p++) s0 += A[aRow + p]! * B[b0 + p]!;
-      C[cRow + j] += s0;
-    }
-  }
-}
-
-function gemmTN(m: number, n: number, k: number, a: GemmOperand, b: GemmOperand, c: GemmOperand): void {
-  const A = a.data;
-  const B = b.data;
-  const C = c.data;
-  for (let j0 = 0; j0 < n; j0 += TILE) {
-    const j1 = Math.min(n, j0 + TILE);
-    for (let p = 0; p < k; p++) {
-      const aRow = a.offset + p * a.ld;
-      const bRow = b.offset + p * b.ld;
-      for (let i = 0; i < m; i++) {
-        const av = A[aRow + i]!;
-        if (av === 0) continue;
-        const cRow = c.offset + i * c.ld;
-        for (let j = j0; j < j1; j++) C[cRow + j] += av * B[bRow + j]!;
+      const j0 = 4 * q;
+      const cols = Math.min(4, n - j0);
+      if (rows === 4 && cols === 4 && !accumulate) {
+        let o = c.offset + i0 * c.ld + j0;
+        C[o] = c00;
+        C[o + 1] = c01;
+        C[o + 2] = c02;
+        C[o + 3] = c03;
+        o += c.ld;
+        C[o] = c10;
+        C[o + 1] = c11;
+        C[o + 2] = c12;
+        C[o + 3] = c13;
+        o += c.ld;
+        C[o] = c20;
+        C[o + 1] = c21;
+        C[o + 2] = c22;
+        C[o + 3] = c23;
+        o += c.ld;
+        C[o] = c30;
+        C[o + 1] = c31;
+        C[o + 2] = c32;
+        C[o + 3] = c33;
+        continue;
+      }
+      const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+      for (let t = 0; t < rows; t++) {
+        const o = c.offset + (i0 + t) * c.ld + j0;
+        for (let u = 0; u < cols; u++)
+          C[o + u] = accumulate ? C[o + u]! + block[4 * t + u]! : block[4 * t + u]!;
       }
     }
   }

@@ -1,0 +1,134 @@
+/**
+ * From the pairs manifest to network inputs: tag targets per report, the train/validation split,
+ * the per-epoch order (derived from seed and epoch, so a resumed run sees the same order), token
+ * batches, and image batches (2D slice bags or 3D patches, augmented when training).
+ */
+import { augmentImage } from '../data/augment.js';
+import { type ImageReportPair, readPairs } from '../data/pairs.js';
+import { axialSlices, cropPatch, patchStart, sliceIndices } from '../data/slice-sampler.js';
+import type { PreparedVolume } from '../data/volume-cache.js';
+import { Rng } from '../engine/index.js';
+import type { TokenBatch } from '../nn/text-encoder.js';
+import { tagReport } from '../report/tagger.js';
+import type { TagVocabulary } from '../report/vocabularies.js';
+import type { WordPieceTokenizer } from '../report/wordpiece.js';
+import { type ReportTagStatus, statusPerTag, tagTargets } from './tag-targets.js';
+
+export interface TrainingPair extends ImageReportPair {
+  /** Multi-hot targets over the vocabulary's tags: 1, 0 or -1 (ignored). */
+  targets: Float32Array;
+}
+
+/** Reads the manifest and computes each report's tag targets with the report tagger. */
+export function loadTrainingPairs(
+  manifest: string,
+  vocabulary: TagVocabulary,
+  options: { skipBad: boolean; alwaysImaged?: string[] },
+) {
+  const tagNames = vocabulary.tags.map((t) => t.name);
+  const statuses = (text: string): Record<string, ReportTagStatus> => statusPerTag(tagReport(text, vocabulary));
+  const read = readPairs(manifest, { skipBad: options.skipBad, tagReport: statuses });
+  const pairs: TrainingPair[] = read.pairs.map((p) => ({
+    ...p,
+    targets: tagTargets(tagNames, p.tags ?? statuses(p.report), options.alwaysImaged),
+  }));
+  return { pairs, skipped: read.skipped, tagNames, prompts: vocabulary.tags.map((t) => t.prompt) };
+}
+
+/** Fisher–Yates shuffle with the given generator (a copy). */
+export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * Deterministic split: a seeded permutation, the first ⌈fraction·n⌉ held out (at least 2 when
+ * n ≥ 4, so retrieval can be measured; none below that).
+ */
+export function splitPairs(n: number, fraction: number, seed: number): { train: number[]; validation: number[] } {
+  const order = shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    new Rng(seed ^ 0x5eed),
+  );
+  const held = n < 4 || fraction <= 0 ? 0 : Math.min(n - 2, Math.max(2, Math.ceil(fraction * n)));
+  return { validation: order.slice(0, held).sort((a, b) => a - b), train: order.slice(held).sort((a, b) => a - b) };
+}
+
+/** The training order of `epoch` (0-based): the same for the same seed and epoch. */
+export function epochOrder(train: readonly number[], seed: number, epoch: number): number[] {
+  return shuffled(train, new Rng((seed * 1000003 + epoch * 7919 + 1) >>> 0));
+}
+
+/** The generator for sampling and augmentation of one step, so a resumed run repeats it. */
+export function stepRng(seed: number, step: number): Rng {
+  return new Rng((seed * 2654435761 + step * 40503 + 17) >>> 0);
+}
+
+/** Token ids and masks of `texts`, each padded/truncated to `maxLength`. */
+export function tokenBatch(tokenizer: WordPieceTokenizer, texts: readonly string[], maxLength: number): TokenBatch {
+  const ids = new Int32Array(texts.length * maxLength);
+  const mask = new Uint8Array(texts.length * maxLength);
+  texts.forEach((text, i) => {
+    const e = tokenizer.encode(text, maxLength);
+    ids.set(e.ids, i * maxLength);
+    mask.set(e.mask, i * maxLength);
+  });
+  return { ids, mask, batch: texts.length, length: maxLength };
+}
+
+export interface ImageBatch {
+  data: Float32Array;
+  shape: number[];
+}
+
+/**
+ * 2D: `slicesPerVolume` axial slices of each volume (stratified, randomly placed when `rng` is given)
+ * resized to size×size → [volumes·slices, 1, size, size]; augmented slice by slice when asked.
+ */
+export function sliceBatch(
+  volumes: readonly PreparedVolume[],
+  slicesPerVolume: number,
+  size: number,
+  rng?: Rng,
+  augment = false,
+): ImageBatch {
+  const plane = size * size;
+  const data = new Float32Array(volumes.length * slicesPerVolume * plane);
+  const uniform = rng ? () => rng.next() : undefined;
+  volumes.forEach((v, i) => {
+    const slices = axialSlices(v.data, v.dims, sliceIndices(v.dims[2], slicesPerVolume, uniform), size);
+    for (let s = 0; s < slicesPerVolume; s++) {
+      let img: Float32Array = slices.subarray(s * plane, (s + 1) * plane);
+      if (augment && uniform) img = augmentImage(Float32Array.from(img), size, size, 1, uniform);
+      data.set(img, (i * slicesPerVolume + s) * plane);
+    }
+  });
+  return { data, shape: [volumes.length * slicesPerVolume, 1, size, size] };
+}
+
+/**
+ * 3D: a patch of `size` [x, y, z] from each volume (random when `rng` is given, else centred) →
+ * [volumes, 1, z, y, x] (the network's D, H, W).
+ */
+export function patchBatch(
+  volumes: readonly PreparedVolume[],
+  size: readonly [number, number, number],
+  rng?: Rng,
+  augment = false,
+): ImageBatch {
+  const count = size[0] * size[1] * size[2];
+  const data = new Float32Array(volumes.length * count);
+  const uniform = rng ? () => rng.next() : undefined;
+  volumes.forEach((v, i) => {
+    let min = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < v.data.length; j++) if (v.data[j]! < min) min = v.data[j]!;
+    let patch = cropPatch(v.data, v.dims, patchStart(v.dims, size, uniform), size, Number.isFinite(min) ? min : 0);
+    if (augment && uniform) patch = augmentImage(patch, size[0], size[1], size[2], uniform);
+    data.set(patch, i * count);
+  });
+  return { data, shape: [volumes.length, 1, size[2], size[1], size[0]] };
+}

@@ -1,0 +1,290 @@
+/**
+ * MOSMOS pre-training (DESIGN.md §1): symmetric InfoNCE between global image embeddings and report
+ * embeddings plus λ × multi-label recognition of organ tags (max-pooled over slices for 2D), with
+ * validation, checkpoints every epoch and on Ctrl-C, and exact resume.
+ * @example await pretrain({ ...defaultPretrainConfig, pairs: 'pairs.jsonl', out: 'runs/pre' })
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PreparePool } from '../data/prepare-pool.js';
+import { prefetch } from '../data/prefetch.js';
+import type { PreparedVolume } from '../data/volume-cache.js';
+import {
+  AdamW,
+  add,
+  backward,
+  clipGradNorm,
+  getRng,
+  mean,
+  mul,
+  type ParamGroup,
+  reshape,
+  seed,
+  tensor,
+  tidy,
+  warmupCosine,
+} from '../engine/index.js';
+import { InputError } from '../errors.js';
+import { namedParameters } from '../nn/module.js';
+import { MosmosModel, type ReportEncoder } from '../nn/mosmos-model.js';
+import { textEncoderPresets } from '../nn/text-encoder.js';
+import { getVocabulary } from '../report/vocabularies.js';
+import { trainWordPiece, WordPieceTokenizer } from '../report/wordpiece.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { asymmetricLoss, maskedBce, maxOverSlices, symmetricInfoNce } from './losses.js';
+import type { PretrainConfig } from './pretrain-config.js';
+import { vitSettings } from './pretrain-config.js';
+import {
+  epochOrder,
+  loadTrainingPairs,
+  patchBatch,
+  sliceBatch,
+  splitPairs,
+  stepRng,
+  tokenBatch,
+  type ImageBatch,
+  type TrainingPair,
+} from './pretrain-data.js';
+import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
+import { createProgress, type ProgressStream } from './progress.js';
+import { appendMetrics, createRunFolder, dataFingerprint, readRunInfo } from './run-record.js';
+import { installStopSignal, type StopSignal } from './stop-signal.js';
+
+export interface PretrainRuntime {
+  /** Command-line arguments, recorded in run.json. */
+  argv?: string[];
+  /** Progress output (default stderr) and log lines (default stderr). */
+  progressStream?: ProgressStream;
+  log?: (line: string) => void;
+  /** A stop signal (tests); default: SIGINT/SIGTERM. */
+  stop?: StopSignal;
+  /** Loads a user's BERT-family encoder and tokenizer from a folder. */
+  loadTextEncoder?: (dir: string) => Promise<{ encoder: ReportEncoder; tokenizer: WordPieceTokenizer }>;
+}
+
+export interface PretrainResult {
+  runDir: string;
+  /** Validation after each epoch run in this invocation. */
+  validation: { epoch: number; metrics: ValidationMetrics }[];
+  steps: number;
+  /** True when stopped by Ctrl-C or maxSteps before the last epoch ended. */
+  interrupted: boolean;
+  skipped: { line: number; reason: string }[];
+}
+
+/** Builds the model (and tokenizer) a run's configuration describes; used by training and export. */
+export async function buildPretrainModel(
+  config: PretrainConfig,
+  runDir: string,
+  corpus: string[] | null,
+  tagNames: string[],
+  runtime: PretrainRuntime = {},
+): Promise<{ model: MosmosModel; tokenizer: WordPieceTokenizer }> {
+  seed(config.seed);
+  let tokenizer: WordPieceTokenizer;
+  let encoder: ReportEncoder | undefined;
+  if (config.textEncoder !== 'builtin') {
+    if (!runtime.loadTextEncoder) throw new InputError('loading a BERT text encoder is not available here');
+    ({ encoder, tokenizer } = await runtime.loadTextEncoder(config.textEncoder));
+  } else {
+    const vocabPath = join(runDir, 'vocab.txt');
+    if (existsSync(vocabPath)) tokenizer = WordPieceTokenizer.load(vocabPath);
+    else {
+      if (!corpus) throw new InputError(`${vocabPath}: missing (the run's tokenizer vocabulary)`);
+      tokenizer = new WordPieceTokenizer(trainWordPiece(corpus, { vocabSize: config.vocabSize }));
+      tokenizer.save(vocabPath);
+    }
+  }
+  const preset = textEncoderPresets[config.textPreset];
+  const model = new MosmosModel(
+    {
+      arch: config.arch,
+      inChannels: 1,
+      widths: config.widths,
+      vit: vitSettings(config.vit),
+      text: { ...preset, vocabSize: tokenizer.size, maxLength: Math.max(preset.maxLength, config.maxTokens) },
+      embedDim: config.embedDim,
+      tags: tagNames,
+      tau: config.tau,
+    },
+    encoder,
+  );
+  return { model, tokenizer };
+}
+
+/** No weight decay on biases, norms, embeddings' position tables of rank ≤ 1 and the temperature. */
+function parameterGroups(model: MosmosModel): ParamGroup[] {
+  const params = namedParameters(model).map(([, p]) => p);
+  return [
+    { params: params.filter((p) => p.rank > 1) },
+    { params: params.filter((p) => p.rank <= 1), weightDecay: 0 },
+  ];
+}
+
+export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime = {}): Promise<PretrainResult> {
+  const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runDir = resolve(config.out);
+  if (config.resume) {
+    // The stored configuration wins, so the resumed run is the same run; only epochs may grow.
+    const stored = readRunInfo(runDir).config as unknown as PretrainConfig;
+    config = { ...stored, epochs: Math.max(stored.epochs, config.epochs), resume: true, maxSteps: config.maxSteps };
+    if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
+  }
+  const vocabulary = getVocabulary(config.tags);
+  const { pairs, skipped, tagNames, prompts } = loadTrainingPairs(config.pairs, vocabulary, {
+    skipBad: config.skipBad,
+    alwaysImaged: config.alwaysImaged,
+  });
+  if (skipped.length > 0) log(`skipped ${skipped.length} bad pair line(s): ${skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join('; ')}`);
+  const split = splitPairs(pairs.length, config.validationFraction, config.seed);
+  if (split.train.length < 2) throw new InputError(`${config.pairs}: need at least 2 training pairs, found ${split.train.length}`);
+  createRunFolder(
+    runDir,
+    {
+      command: 'pretrain',
+      argv: runtime.argv ?? [],
+      seed: config.seed,
+      dataFingerprint: dataFingerprint(config.pairs, pairs.map((p) => p.image)),
+      config: { ...config, pairs: resolve(config.pairs), out: runDir },
+    },
+    { resume: config.resume, force: config.force },
+  );
+  mkdirSync(runDir, { recursive: true });
+
+  const corpus = [...split.train.map((i) => pairs[i]!.report), ...prompts];
+  const { model, tokenizer } = await buildPretrainModel(config, runDir, corpus, tagNames, runtime);
+  const promptTokens = tokenBatch(tokenizer, prompts, Math.min(16, config.maxTokens));
+  const optimizer = new AdamW(parameterGroups(model), { lr: config.lr, weightDecay: config.weightDecay });
+  const batchesPerEpoch = Math.floor(split.train.length / config.batch) || 1;
+  const batchSize = Math.min(config.batch, split.train.length);
+  const totalSteps = config.epochs * batchesPerEpoch;
+  const schedule = warmupCosine({
+    lr: config.lr,
+    warmupSteps: config.warmupSteps ?? Math.max(1, Math.round(0.05 * totalSteps)),
+    totalSteps,
+  });
+  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
+  if (config.resume) {
+    position = (await loadCheckpoint(runDir, model, optimizer)) ?? position;
+    getRng().setState(position.rngState);
+    log(`resuming at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}, step ${position.step}`);
+  }
+
+  const pool = new PreparePool(config.preprocess, config.cacheDir ?? join(runDir, 'cache'), config.worker);
+  const volumeMemo = new Map<string, Promise<PreparedVolume>>();
+  const load = (p: TrainingPair) => {
+    let v = volumeMemo.get(p.image);
+    if (!v) {
+      v = pool.prepare(p.image);
+      volumeMemo.set(p.image, v);
+    }
+    return v;
+  };
+  const is2d = config.arch === 'unet2d';
+  const patchSize = vitSettings(config.vit).imageSize.slice().reverse() as [number, number, number];
+  const makeImages = (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>): ImageBatch =>
+    is2d
+      ? sliceBatch(volumes, config.slicesPerVolume, config.sliceSize, rng, config.augment && rng !== undefined)
+      : patchBatch(volumes, patchSize, rng, config.augment && rng !== undefined);
+
+  const stop = runtime.stop ?? installStopSignal(log);
+  const result: PretrainResult = { runDir, validation: [], steps: 0, interrupted: false, skipped };
+  const validationInputs = async () => {
+    const chunk = Math.max(1, config.batch);
+    const images: ImageBatch[] = [];
+    const reports = [];
+    for (let i = 0; i < split.validation.length; i += chunk) {
+      const idx = split.validation.slice(i, i + chunk);
+      images.push(makeImages(await Promise.all(idx.map((j) => load(pairs[j]!)))));
+      reports.push(tokenBatch(tokenizer, idx.map((j) => pairs[j]!.report), config.maxTokens));
+    }
+    const k = tagNames.length;
+    const targets = new Float32Array(split.validation.length * k);
+    split.validation.forEach((j, r) => targets.set(pairs[j]!.targets, r * k));
+    return { images, reports, targets, slicesPerVolume: config.slicesPerVolume, prompts: promptTokens, tagNames };
+  };
+
+  try {
+    for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
+      const order = epochOrder(split.train, config.seed, epoch);
+      const first = epoch === position.epoch ? position.batchInEpoch : 0;
+      const batches = Array.from({ length: batchesPerEpoch - first }, (_, b) =>
+        order.slice((first + b) * batchSize, (first + b + 1) * batchSize),
+      );
+      const progress = createProgress({ total: batchesPerEpoch, label: `epoch ${epoch + 1}/${config.epochs}`, stream: runtime.progressStream });
+      const loads = batches.map((idx) => async () => Promise.all(idx.map((j) => load(pairs[j]!))));
+      let b = first;
+      let sums = { loss: 0, contrastive: 0, mlr: 0, n: 0 };
+      for await (const volumes of prefetch(loads, 2)) {
+        const idx = batches[b - first]!;
+        const rng = stepRng(config.seed, position.step);
+        const images = makeImages(volumes, rng);
+        const reports = tokenBatch(tokenizer, idx.map((j) => pairs[j]!.report), config.maxTokens);
+        const targets = new Float32Array(idx.length * tagNames.length);
+        idx.forEach((j, r) => targets.set(pairs[j]!.targets, r * tagNames.length));
+        const lr = schedule(position.step);
+        optimizer.lr = lr;
+        const figures = tidy(() => {
+          const enc = model.encodeImage(tensor(images.data, images.shape), true);
+          const global = is2d
+            ? mean(reshape(enc.global, [idx.length, config.slicesPerVolume, -1]), 1)
+            : enc.global;
+          const contrastive = symmetricInfoNce(global, model.encodeText(reports, true), model.scale());
+          const raw = model.recognise(enc.features, model.tagQueries(promptTokens, true)).logits;
+          const logits = is2d ? maxOverSlices(raw, idx.length) : raw;
+          const mlr = config.mlrLoss === 'asl' ? asymmetricLoss(logits, targets) : maskedBce(logits, targets);
+          const loss = add(contrastive, mul(mlr, config.lambda));
+          backward(loss);
+          if (config.clipNorm > 0) clipGradNorm(optimizer.params, config.clipNorm);
+          optimizer.step();
+          optimizer.zeroGrad();
+          return { loss: loss.item(), contrastive: contrastive.item(), mlr: mlr.item() };
+        });
+        b++;
+        position = { epoch, batchInEpoch: b, step: position.step + 1, rngState: getRng().getState() };
+        result.steps++;
+        sums = {
+          loss: sums.loss + figures.loss,
+          contrastive: sums.contrastive + figures.contrastive,
+          mlr: sums.mlr + figures.mlr,
+          n: sums.n + 1,
+        };
+        const temperature = model.logitScale.temperature;
+        appendMetrics(runDir, { type: 'step', epoch: epoch + 1, step: position.step, lr, temperature, ...figures });
+        progress.update(b, { loss: figures.loss, lr });
+        if (stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps)) break;
+      }
+      const epochDone = b >= batchesPerEpoch;
+      if (epochDone) position = { ...position, epoch: epoch + 1, batchInEpoch: 0 };
+      progress.finish(sums.n > 0 ? { loss: sums.loss / sums.n } : undefined);
+      if (epochDone && split.validation.length > 0) {
+        const metrics = validate(model, await validationInputs());
+        result.validation.push({ epoch: epoch + 1, metrics });
+        log(`epoch ${epoch + 1}: ${formatValidation(metrics)}`);
+        appendMetrics(runDir, {
+          type: 'epoch',
+          epoch: epoch + 1,
+          step: position.step,
+          trainLoss: sums.n > 0 ? sums.loss / sums.n : null,
+          trainContrastive: sums.n > 0 ? sums.contrastive / sums.n : null,
+          trainMlr: sums.n > 0 ? sums.mlr / sums.n : null,
+          retrieval: metrics.retrieval,
+          tagMap: metrics.tags.mAP,
+          tagAuroc: metrics.tags.meanAuroc,
+          perTag: metrics.tags.perTag,
+        });
+      }
+      await saveCheckpoint(runDir, model, optimizer, position);
+      const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
+      if (!epochDone || (halted && epoch + 1 < config.epochs)) {
+        result.interrupted = true;
+        log(`stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`);
+        break;
+      }
+    }
+  } finally {
+    if (!runtime.stop) stop.dispose();
+    await pool.close();
+  }
+  return result;
+}
