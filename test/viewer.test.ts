@@ -60,7 +60,8 @@ interface PixelStats {
 
 async function pixelStats(page: Page, png: Buffer, other?: Buffer): Promise<PixelStats> {
   return page.evaluate(
-    ([a, b]) => (window as unknown as { pixelStats: (a: string, b?: string) => Promise<PixelStats> }).pixelStats(a, b),
+    ([a, b]) =>
+      (window as unknown as { pixelStats: (a: string, b?: string) => Promise<PixelStats> }).pixelStats(a, b),
     [png.toString('base64'), other?.toString('base64')] as [string, string | undefined],
   );
 }
@@ -119,7 +120,11 @@ describe('mosmos view in headless Chromium', { skip }, () => {
     const state = await page.evaluate(() => document.documentElement.dataset.state);
     const status = await page.textContent('#status');
     assert.equal(state, 'ready', `viewer state ${state}: ${status}; page errors: ${errors.join(' | ')}`);
-    const count = await page.evaluate(() => (window as unknown as { mosmosViewer: { nv: { volumes: unknown[] } } }).mosmosViewer.nv.volumes.length);
+    const count = await page.evaluate(
+      () =>
+        (window as unknown as { mosmosViewer: { nv: { volumes: unknown[] } } }).mosmosViewer.nv.volumes
+          .length,
+    );
     assert.equal(count, 3);
   });
 

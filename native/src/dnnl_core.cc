@@ -1,6 +1,7 @@
 // Engine, stream, threads, tensors and reorders.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -21,9 +22,16 @@ dnnl::stream& cpu_stream() {
   return stream;
 }
 
+namespace {
+int configured_threads = 1;
+}
+
 // Debian's libdnnl is built with the OpenMP runtime, so oneDNN's thread count is OpenMP's.
-void set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
-int get_threads() { return omp_get_max_threads(); }
+void set_threads(int n) {
+  configured_threads = n > 0 ? n : 1;
+  omp_set_num_threads(configured_threads);
+}
+int get_threads() { return configured_threads; }
 
 std::string library_version() {
   const dnnl_version_t* v = dnnl_version();
@@ -74,8 +82,15 @@ memory::desc desc_like(const memory::desc& like, const Dims& dims) {
 }
 
 void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
+  // Small ops (per-channel statistics, scalars) run on one thread: an OpenMP fork-join costs more
+  // than their work, and far more when the cores are shared with other processes.
+  size_t largest = 0;
+  for (const auto& entry : args) largest = std::max(largest, entry.second.get_desc().get_size());
+  const bool small = configured_threads > 1 && largest < (size_t{1} << 17);
+  if (small) omp_set_num_threads(1);
   p.execute(cpu_stream(), args);
   cpu_stream().wait();
+  if (small) omp_set_num_threads(configured_threads);
 }
 
 namespace {

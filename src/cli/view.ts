@@ -8,7 +8,8 @@ const USAGE =
 
 /** Opens `url` in the desktop's browser, if there is one; failing quietly is fine (the URL is printed). */
 function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const command =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => {});
@@ -29,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
   if (volume === undefined) throw new InputError(`missing the volume to show\n${USAGE}`);
   if (extra.length > 0) throw new InputError(`unexpected argument "${extra[0]}"\n${USAGE}`);
   const known = new Set(['seg', 'attention', 'port', 'series', 'no-open', 'help']);
-  for (const name of args.options.keys()) if (!known.has(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
+  for (const name of args.options.keys())
+    if (!known.has(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
   const port = args.options.has('port') ? optionNumber(args, 'port', 0) : undefined;
   const viewer = await startViewer({
     volume,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward, noGrad } from './autograd.js';
-import { setBackend } from './backend-select.js';
 import { parameter, tensor } from './creation.js';
 import { keep, tidy } from './memory.js';
 import { add, mul } from './ops/arithmetic.js';
 import { sum } from './ops/reduction.js';
+import { useTestBackend } from './testing/gradient-check.js';
 
-setBackend('reference');
+useTestBackend();
 
 test('a tensor used twice gets the sum of both gradients', () => {
   const x = parameter([1, 2, 3], [3]);

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setBackend } from './backend-select.js';
 import { tensor } from './creation.js';
 import {
   decodeSafetensors,
@@ -13,8 +12,9 @@ import {
   loadSafetensors,
   saveSafetensors,
 } from './safetensors.js';
+import { useTestBackend } from './testing/gradient-check.js';
 
-setBackend('reference');
+useTestBackend();
 
 /** A safetensors file assembled byte by byte, independent of the encoder under test. */
 function handMade(header: object, data: Uint8Array): Uint8Array {

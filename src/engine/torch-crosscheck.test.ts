@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { backward } from './autograd.js';
-import { setBackend } from './backend-select.js';
 import { ones, parameter, tensor, zeros } from './creation.js';
 import { tidy } from './memory.js';
 import { gelu } from './ops/activation.js';
@@ -16,7 +15,7 @@ import { logSoftmax } from './ops/softmax.js';
 import { AdamW } from './optim/adamw.js';
 import { SGD } from './optim/sgd.js';
 import type { Parameter, Tensor } from './tensor.js';
-import { randomValues } from './testing/gradient-check.js';
+import { assertClose, randomValues, useTestBackend } from './testing/gradient-check.js';
 
 /**
  * Cross-check against PyTorch (Debian's python3-torch, when installed) on cases where our own
@@ -25,7 +24,7 @@ import { randomValues } from './testing/gradient-check.js';
  * (of Σ y ⊙ R for a fixed random R) are compared.
  */
 
-setBackend('reference');
+useTestBackend();
 
 const python = '/usr/bin/python3';
 function torchSkip(): string | false {
@@ -205,17 +204,15 @@ test('ops, gradients and optimizers agree with PyTorch', { skip: torchSkip() }, 
   >;
   // float32 engine vs float64 PyTorch on N(0,1) inputs: 2e-4 absolute + 1e-4 relative covers float32
   // rounding in sums of up to ~100 terms.
-  const near = (a: number, b: number): boolean => Math.abs(a - b) <= 2e-4 + 1e-4 * Math.abs(b);
+  const tol = { abs: 2e-4, rel: 1e-4 };
   specCases.forEach((c, k) => {
     const theirs = reference[c.name] as { shape: number[]; y: number[]; grads: number[][] };
     const mine = ours[k]!;
     assert.deepEqual(mine.shape, theirs.shape, `${c.name}: shape`);
-    mine.y.forEach((v, i) => assert.ok(near(v, theirs.y[i]!), `${c.name}: y[${i}] ${v} vs ${theirs.y[i]}`));
-    mine.grads.forEach((g, j) =>
-      g.forEach((v, i) =>
-        assert.ok(near(v, theirs.grads[j]![i]!), `${c.name}: grad ${j}[${i}] ${v} vs ${theirs.grads[j]![i]}`),
-      ),
-    );
+    assertClose(mine.y, theirs.y, tol, `${c.name}: output`);
+    mine.grads.forEach((g, j) => {
+      assertClose(g, theirs.grads[j]!, tol, `${c.name}: gradient of input ${j}`);
+    });
   });
   const stepped = (make: (p: Parameter) => AdamW | SGD): number[] => {
     const p = parameter(init, [3]);
@@ -229,12 +226,12 @@ test('ops, gradients and optimizers agree with PyTorch', { skip: torchSkip() }, 
   };
   const adamw = stepped((p) => new AdamW([p], { lr: 0.01, weightDecay: 0.1 }));
   const sgd = stepped((p) => new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }));
-  adamw.forEach((v, i) => assert.ok(near(v, (reference.adamw as number[])[i]!), `adamw ${v}`));
-  sgd.forEach((v, i) => assert.ok(near(v, (reference.sgd as number[])[i]!), `sgd ${v}`));
+  assertClose(adamw, reference.adamw as number[], tol, 'AdamW after 3 steps');
+  assertClose(sgd, reference.sgd as number[], tol, 'SGD (Nesterov) after 3 steps');
   const runningMean = zeros([4]);
   const runningVar = ones([4]);
   batchNorm(tensor(bn, [3, 4, 5, 2]), { runningMean, runningVar });
   const [rm, rv] = reference.running as number[][];
-  runningMean.data().forEach((v, i) => assert.ok(near(v, rm![i]!), `running mean ${v} vs ${rm![i]}`));
-  runningVar.data().forEach((v, i) => assert.ok(near(v, rv![i]!), `running var ${v} vs ${rv![i]}`));
+  assertClose(runningMean.data(), rm!, tol, 'running mean');
+  assertClose(runningVar.data(), rv!, tol, 'running var');
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward } from './autograd.js';
-import { setBackend } from './backend-select.js';
 import { parameter, randn, tensor, zeros } from './creation.js';
 import { tidy } from './memory.js';
 import { relu } from './ops/activation.js';
@@ -16,8 +15,9 @@ import { logSoftmax } from './ops/softmax.js';
 import { AdamW } from './optim/adamw.js';
 import { Rng, seed } from './random.js';
 import type { Parameter, Tensor } from './tensor.js';
+import { useTestBackend } from './testing/gradient-check.js';
 
-setBackend('reference');
+useTestBackend();
 
 /** Images with one bright square on noise, and its one-hot mask [background, square]. */
 function toyBatch(rng: Rng, batch: number, size: number): { images: Tensor; targets: Tensor } {

@@ -145,7 +145,8 @@ function countSet(mask: Uint8Array): number {
 }
 
 /**
- * Surface distances between two 0/1 masks already cropped to the same box. When one mask is
+ * Surface distances between two 0/1 masks already cropped to the same box — a box grown with
+ * `padBox`, so that a crop one voxel thick still has its background neighbours. When one mask is
  * empty, every distance from the other's surface is Infinity and the empty side has none (MONAI
  * returns Infinity there too); when both are empty, both lists are empty.
  */

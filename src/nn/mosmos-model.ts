@@ -85,22 +85,25 @@ export class MosmosModel {
   encodeImage(x: Tensor, training = false): ImageEncoding {
     if (this.imageEncoder instanceof UNet2dEncoder) {
       const out = this.imageEncoder.forward(x);
-      return { features: this.featureProjection.forward(out.deepest), global: this.imageProjection.forward(out.pooled) };
+      return {
+        features: this.featureProjection.forward(out.deepest),
+        global: this.imageProjection.forward(out.pooled, training),
+      };
     }
     const out = this.imageEncoder.forward(x, training);
     const [n, , c] = out.tokens.shape as [number, number, number];
     const map = reshape(permute(out.tokens, [0, 2, 1]), [n, c, ...out.grid]);
-    return { features: this.featureProjection.forward(map), global: this.imageProjection.forward(out.pooled) };
+    return { features: this.featureProjection.forward(map), global: this.imageProjection.forward(out.pooled, training) };
   }
 
   /** Report embeddings t: [N, embedDim]. */
   encodeText(batch: TokenBatch, training = false): Tensor {
-    return this.textProjection.forward(this.textEncoder.forward(batch, training).pooled);
+    return this.textProjection.forward(this.textEncoder.forward(batch, training).pooled, training);
   }
 
   /** Tag queries q_k from the encoded tag prompts: [K, embedDim]. */
   tagQueries(prompts: TokenBatch, training = false): Tensor {
-    return this.queryProjection.forward(this.textEncoder.forward(prompts, training).pooled);
+    return this.queryProjection.forward(this.textEncoder.forward(prompts, training).pooled, training);
   }
 
   /** Tag logits [N, K] and pixel attention [N, K, P] of image features. */

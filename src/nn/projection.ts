@@ -5,18 +5,26 @@
  */
 import { gelu, type Tensor } from '../engine/index.js';
 import { Linear } from './layers/linear.js';
+import { BatchNorm } from './layers/norm.js';
 
+/**
+ * Linear → batch norm → GELU → linear (SimCLR's head). The batch norm removes the direction all
+ * embeddings share at initialisation, which otherwise makes every cosine similarity ≈ 1 and leaves
+ * a small-batch contrastive loss at chance for many steps.
+ */
 export class ProjectionHead {
   readonly fc1: Linear;
+  readonly norm: BatchNorm;
   readonly fc2: Linear;
 
   constructor(inFeatures: number, outFeatures: number, hidden = Math.max(inFeatures, outFeatures)) {
-    this.fc1 = new Linear(inFeatures, hidden);
+    this.fc1 = new Linear(inFeatures, hidden, { bias: false });
+    this.norm = new BatchNorm(hidden);
     this.fc2 = new Linear(hidden, outFeatures);
   }
 
-  /** x [..., in] → [..., out]. */
-  forward(x: Tensor): Tensor {
-    return this.fc2.forward(gelu(this.fc1.forward(x)));
+  /** x [N, in] → [N, out]; `training` uses batch statistics (N ≥ 2) and updates the running ones. */
+  forward(x: Tensor, training = false): Tensor {
+    return this.fc2.forward(gelu(this.norm.forward(this.fc1.forward(x), training)));
   }
 }

@@ -1,5 +1,5 @@
 // Where the organs lie: a body outline and one solid per organ in patient space (RAS mm, origin at the
-// middle of the scanned body, +x = the patient's left, +y = anterior, +z = superior). Positions are
+// middle of the scanned body, +x = the patient's right, +y = anterior, +z = superior). Positions are
 // fractions of the abdominal cavity's size and millimetres below the diaphragm's dome, so they follow
 // each case's habitus; every organ is then jittered and bent by its own smooth displacement field.
 import type { FindingsPlan } from './findings.js';
@@ -42,6 +42,13 @@ export interface OrganModel {
   texture: number;
   center: Vec3;
 }
+
+/**
+ * RAS: +x points to the patient's right (as in nibabel and MNI space; DICOM's LPS +x points left), so
+ * the liver lies at +x and the spleen at −x. Positions below say which side they mean.
+ */
+const RIGHT = 1;
+const LEFT = -1;
 
 /** How an enlarged organ grows: by `factor` about the point `about`. */
 interface Growth {
@@ -113,17 +120,17 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     models.push({ organ, shape: solid, hu, texture, center });
   };
 
-  const liverCenter = jitter([-0.42 * A, 0.05 * B, level(75)]);
+  const liverCenter = jitter([RIGHT * 0.42 * A, 0.05 * B, level(75)]);
   const liver = union(
     ellipsoid(
       liverCenter,
       size([Math.min(0.56 * A, 64), Math.min(0.55 * (B + P), 78), 66]),
-      tilt([0, 0.15, 0]),
+      tilt([0, -0.15, 0]),
     ),
     ellipsoid(
-      jitter([0.08 * A, 0.45 * B, level(45)]),
+      jitter([LEFT * 0.08 * A, 0.45 * B, level(45)]),
       size([44, Math.min(0.38 * B, 32), 38]),
-      tilt([0, 0, 0.2]),
+      tilt([0, 0, -0.2]),
     ),
   );
   // Hepatomegaly grows the liver downwards from the dome (the scan would clip growth upwards), to a
@@ -133,24 +140,24 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     factor: Math.min(1.6, Math.max(1.2, 195 / liverSpan)),
     about: [liverCenter[0], liverCenter[1], liver.bounds.max[2]],
   });
-  const spleenCenter = jitter([0.7 * A, -0.35 * P, level(85)]);
-  const spleen = ellipsoid(spleenCenter, size([20, 45, 48]), tilt([0, 0, -0.7]));
+  const spleenCenter = jitter([LEFT * 0.7 * A, -0.35 * P, level(85)]);
+  const spleen = ellipsoid(spleenCenter, size([20, 45, 48]), tilt([0, 0, 0.7]));
   // Splenomegaly: beyond the 13 cm upper limit of normal length.
   const spleenLength = Math.max(...[0, 1, 2].map((a) => spleen.bounds.max[a]! - spleen.bounds.min[a]!));
   add('spleen', spleen, spleenCenter, 6, 5, {
     factor: Math.min(1.8, Math.max(1.35, 165 / spleenLength)),
     about: spleenCenter,
   });
-  const stomachCenter = jitter([0.35 * A, 0.3 * B, level(70)]);
+  const stomachCenter = jitter([LEFT * 0.35 * A, 0.3 * B, level(70)]);
   add(
     'stomach',
     union(
-      ellipsoid(stomachCenter, size([0.28 * A, 0.35 * B, 52]), tilt([0.3, 0, -0.3])),
+      ellipsoid(stomachCenter, size([0.28 * A, 0.35 * B, 52]), tilt([0.3, 0, 0.3])),
       tube(
         [
-          [stomachCenter[0] - 0.05 * A, stomachCenter[1] + 0.1 * B, level(105)],
-          jitter([0.05 * A, 0.55 * B, level(125)]),
-          jitter([-0.15 * A, 0.5 * B, level(130)]),
+          [stomachCenter[0] + RIGHT * 0.05 * A, stomachCenter[1] + 0.1 * B, level(105)],
+          jitter([LEFT * 0.05 * A, 0.55 * B, level(125)]),
+          jitter([RIGHT * 0.15 * A, 0.5 * B, level(130)]),
         ],
         [20 * s, 15 * s, 11 * s],
       ),
@@ -160,15 +167,15 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     8,
   );
   const pancreasRadius = plan.atrophic.has('pancreas') ? 0.6 : 1;
-  const pancreasCenter = jitter([0.1 * A, front + 34, level(122)]);
+  const pancreasCenter = jitter([LEFT * 0.1 * A, front + 34, level(122)]);
   add(
     'pancreas',
     tube(
       [
-        jitter([-0.14 * A, front + 30, level(140)]),
-        [pancreasCenter[0] - 0.1 * A, pancreasCenter[1] + 4, pancreasCenter[2]],
-        [pancreasCenter[0] + 0.18 * A, pancreasCenter[1] - 2, pancreasCenter[2] + 10],
-        jitter([0.55 * A, front + 8, level(100)]),
+        jitter([RIGHT * 0.14 * A, front + 30, level(140)]),
+        [pancreasCenter[0] + RIGHT * 0.1 * A, pancreasCenter[1] + 4, pancreasCenter[2]],
+        [pancreasCenter[0] + LEFT * 0.18 * A, pancreasCenter[1] - 2, pancreasCenter[2] + 10],
+        jitter([LEFT * 0.55 * A, front + 8, level(100)]),
       ],
       [17, 13, 12, 10].map((r) => r * s * pancreasRadius),
     ),
@@ -176,42 +183,42 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     4,
     7,
   );
-  const gallbladderCenter = jitter([-0.28 * A, 0.45 * B, level(125)]);
+  const gallbladderCenter = jitter([RIGHT * 0.28 * A, 0.45 * B, level(125)]);
   add(
     'gallbladder',
-    ellipsoid(gallbladderCenter, size([14, 16, 34]), tilt([0.5, 0.2, 0.3])),
+    ellipsoid(gallbladderCenter, size([14, 16, 34]), tilt([0.5, -0.2, -0.3])),
     gallbladderCenter,
     4,
     2,
   );
-  for (const side of [-1, 1] as const) {
-    const organ: PhantomOrgan = side < 0 ? 'right kidney' : 'left kidney';
+  for (const side of [RIGHT, LEFT] as const) {
+    const organ: PhantomOrgan = side === RIGHT ? 'right kidney' : 'left kidney';
     // The right kidney sits lower, pushed down by the liver.
     const center = jitter([
       side * (body.vertebraRadius + 0.35 * A),
       body.spineY + 8,
-      level(side < 0 ? 175 : 160),
+      level(side === RIGHT ? 175 : 160),
     ]);
-    add(organ, ellipsoid(center, size([26, 22, 55]), tilt([0, side * -0.2, side * 0.5])), center, 5, 6);
+    add(organ, ellipsoid(center, size([26, 22, 55]), tilt([0, side * 0.2, side * -0.5])), center, 5, 6);
   }
-  const rightAdrenal = jitter([-0.25 * A, front + 4, level(95)], 3);
+  const rightAdrenal = jitter([RIGHT * 0.25 * A, front + 4, level(95)], 3);
   add(
     'right adrenal gland',
-    ellipsoid(rightAdrenal, size([6, 13, 17]), tilt([0, 0, -0.5])),
+    ellipsoid(rightAdrenal, size([6, 13, 17]), tilt([0, 0, 0.5])),
     rightAdrenal,
     2,
     3,
   );
-  const leftAdrenal = jitter([0.27 * A, front, level(105)], 3);
-  add('left adrenal gland', ellipsoid(leftAdrenal, size([6, 13, 15]), tilt([0, 0, 0.5])), leftAdrenal, 2, 3);
-  const esophagusTop: Vec3 = [bx - 4, front + 30, body.zMax + 10];
+  const leftAdrenal = jitter([LEFT * 0.27 * A, front, level(105)], 3);
+  add('left adrenal gland', ellipsoid(leftAdrenal, size([6, 13, 15]), tilt([0, 0, -0.5])), leftAdrenal, 2, 3);
+  const esophagusTop: Vec3 = [bx + RIGHT * 4, front + 30, body.zMax + 10];
   add(
     'esophagus',
     tube(
       [
         esophagusTop,
         jitter([10, front + 32, level(15)], 2),
-        [stomachCenter[0] - 0.1 * A, stomachCenter[1], level(45)],
+        [stomachCenter[0] + RIGHT * 0.1 * A, stomachCenter[1], level(45)],
       ],
       [8, 8.5, 9.5],
     ),
@@ -219,16 +226,16 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     2,
     4,
   );
-  const confluence = jitter([0.02 * A, front + 26, level(125)], 3);
+  const confluence = jitter([LEFT * 0.02 * A, front + 26, level(125)], 3);
   add(
     'portal and splenic vein',
     tube(
       [
-        jitter([-0.28 * A, front + 45, level(90)], 3),
-        jitter([-0.14 * A, front + 38, level(108)], 3),
+        jitter([RIGHT * 0.28 * A, front + 45, level(90)], 3),
+        jitter([RIGHT * 0.14 * A, front + 38, level(108)], 3),
         confluence,
-        jitter([0.3 * A, front + 18, level(112)], 3),
-        [spleenCenter[0] - 18, spleenCenter[1] + 12, spleenCenter[2] - 8],
+        jitter([LEFT * 0.3 * A, front + 18, level(112)], 3),
+        [spleenCenter[0] + RIGHT * 18, spleenCenter[1] + 12, spleenCenter[2] - 8],
       ],
       [7.5, 7.5, 7, 6, 5.5],
     ),
@@ -236,12 +243,12 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     3,
     3,
   );
-  const ivcX = bx - body.vertebraRadius - 6;
+  const ivcX = bx + RIGHT * (body.vertebraRadius + 6);
   add(
     'inferior vena cava',
     tube(
       [
-        [ivcX - 5, front + 30, body.zMax + 10],
+        [ivcX + RIGHT * 5, front + 30, body.zMax + 10],
         [ivcX, front + 16, level(80)],
         [ivcX, front + 12, body.zMin - 10],
       ],
@@ -251,14 +258,14 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     3,
     3,
   );
-  const aortaX = bx + 10;
+  const aortaX = bx + LEFT * 10;
   add(
     'aorta',
     tube(
       [
-        [aortaX + 6, front + 12, body.zMax + 10],
+        [aortaX + LEFT * 6, front + 12, body.zMax + 10],
         [aortaX, front + 10, level(90)],
-        [aortaX + 3, front + 12, body.zMin - 10],
+        [aortaX + LEFT * 3, front + 12, body.zMin - 10],
       ],
       [12, 11, 9].map((r) => r * rng.uniform(0.95, 1.1)),
     ),

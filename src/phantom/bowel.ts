@@ -33,25 +33,25 @@ export function buildBowel(rng: Random, body: BodyModel): BowelSegment[] {
   };
   const colonGas = rng.uniform(0.2, 0.7);
   const colonHu = rng.uniform(-30, 30);
-  // Ascending colon on the right flank, transverse colon across the front, descending on the left.
+  // Ascending colon on the right flank (+x in RAS), transverse colon across the front, descending on the left.
   add(
-    [j([-0.72 * A, -0.1 * P, z(320)]), j([-0.7 * A, 0, z(200)]), j([-0.55 * A, 0.3 * B, z(140)])],
+    [j([0.72 * A, -0.1 * P, z(320)]), j([0.7 * A, 0, z(200)]), j([0.55 * A, 0.3 * B, z(140)])],
     20,
     colonHu,
     colonGas,
   );
   add(
     [
-      j([-0.55 * A, 0.3 * B, z(140)]),
+      j([0.55 * A, 0.3 * B, z(140)]),
       j([0, 0.7 * B, z(150 + rng.uniform(-20, 30))]),
-      j([0.6 * A, 0.35 * B, z(110)]),
+      j([-0.6 * A, 0.35 * B, z(110)]),
     ],
     18,
     colonHu,
     colonGas,
   );
   add(
-    [j([0.6 * A, 0.35 * B, z(110)]), j([0.75 * A, -0.15 * P, z(200)]), j([0.72 * A, -0.1 * P, z(320)])],
+    [j([-0.6 * A, 0.35 * B, z(110)]), j([-0.75 * A, -0.15 * P, z(200)]), j([-0.72 * A, -0.1 * P, z(320)])],
     17,
     colonHu,
     colonGas,

@@ -292,7 +292,7 @@ function placeLesions(
 ): PhantomLesion[] {
   const [xs, ys, zs] = axes as [Float64Array, Float64Array, Float64Array];
   const [nx, ny] = [xs.length, ys.length];
-  const voxel = Math.max(Math.abs(xs[1]! - xs[0]!), Math.abs(ys[1]! - ys[0]!));
+  const voxel = Math.max(Math.abs(xs[1]! - xs[0]!), Math.abs(ys[1]! - ys[0]!), Math.abs(zs[1]! - zs[0]!));
   const lesions: PhantomLesion[] = [];
   const place = (organs: PhantomOrgan[], count: number, kind: PhantomLesion['kind']) => {
     const candidates = organs.filter((o) => label.includes(BTCV_LABELS[o]));
@@ -303,7 +303,7 @@ function placeLesions(
       for (let v = 0; v < label.length; v++) if (label[v] === value) voxels.push(v);
       const centre = rng.pick(voxels);
       const [i, j, k] = [centre % nx, Math.floor(centre / nx) % ny, Math.floor(centre / (nx * ny))];
-      // At least ~1.5 voxels across, so every lesion is visible on the small matrix.
+      // At least 3 voxels across (in the coarsest direction), so every lesion is visible on the small matrix.
       const radiusMm = Math.max(1.5 * voxel, kind === 'cyst' ? rng.uniform(5, 12) : rng.uniform(5, 15));
       const lesionHu = kind === 'cyst' ? rng.uniform(0, 15) : rng.uniform(15, 50);
       const center: [number, number, number] = [xs[i]!, ys[j]!, zs[k]!];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadSafetensors, type Optimizer, saveSafetensors, type Tensor, tensor } from '../engine/index.js';
 import { fileError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { loadStateDict, namedParameters } from '../nn/module.js';
+import { loadStateDict, namedTensors } from '../nn/module.js';
 
 /** Where training stands. */
 export interface TrainingPosition {
@@ -40,7 +40,7 @@ export async function saveCheckpoint(
   position: TrainingPosition,
 ): Promise<string> {
   const tensors: Record<string, Tensor> = {};
-  for (const [name, p] of namedParameters(model)) tensors[`model.${name}`] = p;
+  for (const [name, p] of namedTensors(model)) tensors[`model.${name}`] = p;
   const state = optimizer.stateDict();
   for (const [key, t] of Object.entries(state.tensors)) tensors[`optimizer.${key}`] = t;
   const weights = `checkpoint-${position.step}.safetensors`;

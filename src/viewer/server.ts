@@ -45,7 +45,8 @@ export function niivueBundlePath(): string {
   // The package exports only its npm entry point; the browser bundle sits two folders above it.
   const entry = fileURLToPath(import.meta.resolve('@niivue/niivue'));
   const bundle = join(dirname(entry), '..', '..', 'dist', 'index.js');
-  if (!existsSync(bundle)) throw new Error(`niivue's browser bundle not found at ${bundle} (run npm install)`);
+  if (!existsSync(bundle))
+    throw new Error(`niivue's browser bundle not found at ${bundle} (run npm install)`);
   return bundle;
 }
 
@@ -69,7 +70,10 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   };
 }
 
-async function listen(server: ReturnType<typeof createServer>, requested: number | undefined): Promise<number> {
+async function listen(
+  server: ReturnType<typeof createServer>,
+  requested: number | undefined,
+): Promise<number> {
   const attempt = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
@@ -100,7 +104,12 @@ async function listen(server: ReturnType<typeof createServer>, requested: number
   }
 }
 
-function serve(request: IncomingMessage, response: ServerResponse, routes: Map<string, Route>, port: number): void {
+function serve(
+  request: IncomingMessage,
+  response: ServerResponse,
+  routes: Map<string, Route>,
+  port: number,
+): void {
   // Only this machine's own names: a page elsewhere cannot reach the files by DNS rebinding.
   const host = request.headers.host ?? '';
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
@@ -118,7 +127,11 @@ function serve(request: IncomingMessage, response: ServerResponse, routes: Map<s
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     return;
   }
-  const headers = { 'content-type': route.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+  const headers = {
+    'content-type': route.type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  };
   if ('bytes' in route) {
     const body = typeof route.bytes === 'string' ? Buffer.from(route.bytes) : route.bytes;
     response.writeHead(200, { ...headers, 'content-length': body.length });
@@ -134,12 +147,18 @@ function serve(request: IncomingMessage, response: ServerResponse, routes: Map<s
   }
   response.writeHead(200, { ...headers, 'content-length': size });
   if (request.method === 'HEAD') response.end();
-  else createReadStream(route.file).on('error', () => response.destroy()).pipe(response);
+  else
+    createReadStream(route.file)
+      .on('error', () => response.destroy())
+      .pipe(response);
 }
 
 /** Reads and checks the inputs, registers their URLs in `routes`, and returns the page's configuration. */
 async function buildConfig(options: ViewerOptions, routes: Map<string, Route>): Promise<ViewerPageConfig> {
-  const volume = await readVolume(options.volume, options.series === undefined ? {} : { series: options.series });
+  const volume = await readVolume(
+    options.volume,
+    options.series === undefined ? {} : { series: options.series },
+  );
   const volumeUrl = addVolumeRoute(routes, 'volume', options.volume, volume);
   const config: ViewerPageConfig = {
     title: basename(options.volume),
@@ -151,15 +170,21 @@ async function buildConfig(options: ViewerOptions, routes: Map<string, Route>): 
     const seg = await readVolume(options.seg);
     const { values, centroids } = labelCentroids(seg, options.seg);
     const names = options.labelNames ?? readLabelNames(options.seg);
-    config.seg = { ...addVolumeRoute(routes, 'seg', options.seg, seg), legend: legendFor(values, names), centroids };
+    config.seg = {
+      ...addVolumeRoute(routes, 'seg', options.seg, seg),
+      legend: legendFor(values, names),
+      centroids,
+    };
   }
   if (options.attention !== undefined) {
     const dir = options.attention;
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw fileError(dir, 'attention maps folder not found');
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw fileError(dir, 'attention maps folder not found');
     const files = readdirSync(dir)
       .filter((f) => ATTENTION.test(f))
       .sort();
-    if (files.length === 0) throw fileError(dir, 'no attention maps in it (expected attention_<tag>.nii.gz files)');
+    if (files.length === 0)
+      throw fileError(dir, 'no attention maps in it (expected attention_<tag>.nii.gz files)');
     files.forEach((file, i) => {
       const tag = ATTENTION.exec(file)![1]!.replace(/_/g, ' ');
       const url = `/files/attention/${i}/${encodeURIComponent(file)}`;

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { multiply4, nearestRotation } from './matrix.js';
-import { allocateVoxels, type Matrix4, spacingFromAffine, type Volume } from './volume.js';
+import { allocateVoxels, type Matrix4, spacingFromAffine, type Volume, type VoxelArray } from './volume.js';
 
 /** For each voxel axis i, j, k: the world axis (0 = x/R-L, 1 = y/A-P, 2 = z/S-I) it runs along and its sign. */
 export type AxisOrientation = { axis: number; sign: 1 | -1 }[];
@@ -88,28 +88,29 @@ export function reorient(volume: Volume, code = 'RAS'): Volume {
   const channels = volume.dims[3] ?? 1;
   const data = allocateVoxels(volume.datatype, volume.data.length);
   const input = volume.data;
-  const [nx, ny, nz] = outDims as [number, number, number];
-  const [sx, sy, sz] = step as [number, number, number];
+  const sx = step[0]!;
   const base0 = start[0]! + start[1]! + start[2]!;
-  let o = 0;
   for (let c = 0; c < channels; c++) {
-    const cBase = base0 + c * perChannel;
-    for (let z = 0; z < nz; z++) {
-      const zBase = cBase + z * sz;
-      for (let y = 0; y < ny; y++) {
-        let i = zBase + y * sy;
-        if (sx === 1) {
-          // x is unchanged: the row is contiguous in both volumes.
-          data.set(input.subarray(i, i + nx), o);
-          o += nx;
-        } else if (sx === -1) {
-          // x flipped: copy the row and reverse it natively, much faster than a per-voxel loop.
-          data.set(input.subarray(i - nx + 1, i + 1), o);
-          data.subarray(o, o + nx).reverse();
-          o += nx;
-        } else for (let x = 0; x < nx; x++, i += sx) data[o++] = input[i]!;
-      }
-    }
+    const inBase = base0 + c * perChannel;
+    const outBase = c * perChannel;
+    if (Math.abs(sx) === 1)
+      copyRows(
+        input,
+        data,
+        inBase,
+        outBase,
+        outDims as [number, number, number],
+        step as [number, number, number],
+      );
+    else
+      copyTransposed(
+        input,
+        data,
+        inBase,
+        outBase,
+        outDims as [number, number, number],
+        step as [number, number, number],
+      );
   }
   // New voxel index n maps to old index: old[input_j] = flip ? dims−1−n_j : n_j.
   const transform: Matrix4 = [
@@ -139,4 +140,67 @@ export function reorientToRas(volume: Volume): Volume {
  */
 export function reorientLike(volume: Volume, like: Pick<Volume, 'affine'>): Volume {
   return reorient(volume, orientationCode(like.affine));
+}
+
+/** Output rows are input rows (x kept or flipped): whole-row copies, reversed natively when flipped. */
+function copyRows(
+  input: VoxelArray,
+  data: VoxelArray,
+  inBase: number,
+  outBase: number,
+  [nx, ny, nz]: [number, number, number],
+  [sx, sy, sz]: [number, number, number],
+): void {
+  let o = outBase;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++, o += nx) {
+      const i = inBase + z * sz + y * sy;
+      if (sx === 1) data.set(input.subarray(i, i + nx), o);
+      else {
+        data.set(input.subarray(i - nx + 1, i + 1), o);
+        data.subarray(o, o + nx).reverse();
+      }
+    }
+  }
+}
+
+/**
+ * The input's x axis becomes output y or z: a blocked transpose, reading runs of TILE contiguous
+ * input voxels while writing TILE output rows at once, so neither side streams through memory with
+ * a large stride (a plain loop is ~10× slower on a 512×512×300 volume).
+ */
+const TILE = 16;
+
+function copyTransposed(
+  input: VoxelArray,
+  data: VoxelArray,
+  inBase: number,
+  outBase: number,
+  [nx, ny, nz]: [number, number, number],
+  [sx, sy, sz]: [number, number, number],
+): void {
+  if (Math.abs(sy) === 1) {
+    for (let z = 0; z < nz; z++) {
+      for (let y0 = 0; y0 < ny; y0 += TILE) {
+        const count = Math.min(TILE, ny - y0);
+        for (let x = 0; x < nx; x++) {
+          let i = inBase + z * sz + x * sx + y0 * sy;
+          let o = outBase + (z * ny + y0) * nx + x;
+          for (let t = 0; t < count; t++, i += sy, o += nx) data[o] = input[i]!;
+        }
+      }
+    }
+    return;
+  }
+  const slice = nx * ny;
+  for (let z0 = 0; z0 < nz; z0 += TILE) {
+    const count = Math.min(TILE, nz - z0);
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        let i = inBase + y * sy + x * sx + z0 * sz;
+        let o = outBase + (z0 * ny + y) * nx + x;
+        for (let t = 0; t < count; t++, i += sz, o += slice) data[o] = input[i]!;
+      }
+    }
+  }
 }

@@ -150,6 +150,34 @@ describe('resampleToGrid', () => {
     assert.ok(wrong <= data.length / 40, `${wrong} voxels changed`);
   });
 
+  test('label-linear: identity on its own grid, smooth boundaries when upsampled', () => {
+    const dims: [number, number, number] = [6, 6, 3];
+    const data = new Uint8Array(108);
+    for (let z = 0, o = 0; z < 3; z++)
+      for (let y = 0; y < 6; y++)
+        for (let x = 0; x < 6; x++, o++) data[o] = (x - 2.5) ** 2 + (y - 2.5) ** 2 < 5 ? 3 : 0;
+    const volume: Volume = {
+      data,
+      dims: [...dims],
+      spacing: [1, 1, 1],
+      affine: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      datatype: 'uint8',
+    };
+    assert.deepEqual(Array.from(resampleToGrid(volume, volume, 'label-linear').data), Array.from(data));
+    const fine = resampleToSpacing(volume, [0.25, 0.25, 1], 'label-linear');
+    const nearest = resampleToSpacing(volume, [0.25, 0.25, 1], 'nearest');
+    assert.equal(fine.datatype, 'uint8');
+    assert.deepEqual(new Set(fine.data), new Set([0, 3]));
+    // The disc of radius √5 ≈ 2.24 voxels: its area from the smooth map is closer to π·5 than the blocky one's.
+    const area = (v: Volume) => Array.from(v.data.subarray(0, 24 * 24)).filter((l) => l === 3).length / 16;
+    assert.ok(Math.abs(area(fine) - Math.PI * 5) < Math.abs(area(nearest) - Math.PI * 5));
+  });
+
   test('gridForSpacing keeps the field of view centred', () => {
     const volume = linearVolume([10, 9, 7]);
     const grid = gridForSpacing(volume, [1.6, 1.6, 5]);

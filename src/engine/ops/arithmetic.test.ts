@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
 import type { Tensor } from '../tensor.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { add, div, maximum, minimum, mul, pow, sub } from './arithmetic.js';
 import { broadcastShapes } from './broadcast.js';
 
-setBackend('reference');
+useTestBackend();
 
 // Gradient checks: central differences in float32 with eps 1e-2 agree to ~1e-3; we allow 1e-2.
 const TOL = 1e-2;

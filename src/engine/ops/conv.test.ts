@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { conv2d, conv3d } from './conv.js';
 import { convTranspose2d, convTranspose3d } from './conv-transpose.js';
 
-setBackend('reference');
+useTestBackend();
 
 interface Case {
   x: number[];

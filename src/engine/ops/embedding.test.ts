@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
 import { Rng } from '../random.js';
-import { gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { argmax } from './argmax.js';
 import { scaledDotProductAttention } from './attention.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 
-setBackend('reference');
+useTestBackend();
 
 test('embedding gathers rows and scatters gradients (repeated ids accumulate)', () => {
   const table = tensor([0, 1, 10, 11, 20, 21], [3, 2]);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { linear, matmul } from './matmul.js';
 
-setBackend('reference');
+useTestBackend();
 
 const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
 

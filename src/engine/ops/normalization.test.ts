@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { ones, tensor, zeros } from '../creation.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from './normalization.js';
 
-setBackend('reference');
+useTestBackend();
 
 function stats(values: Float32Array, indices: number[]): { mean: number; variance: number } {
   const mean = indices.reduce((s, i) => s + values[i]!, 0) / indices.length;

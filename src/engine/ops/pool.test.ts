@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { avgPool2d, avgPool3d, maxPool2d, maxPool3d } from './pool.js';
 
-setBackend('reference');
+useTestBackend();
 
 /** Distinct values 0.1 apart in random order, so no max-pool window has a near tie. */
 function distinct(n: number, seed: number): Float32Array {

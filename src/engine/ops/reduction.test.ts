@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward } from '../autograd.js';
-import { setBackend } from '../backend-select.js';
 import { parameter, tensor } from '../creation.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { broadcastTo, max, mean, sum } from './reduction.js';
 import { logSoftmax, softmax } from './softmax.js';
 
-setBackend('reference');
+useTestBackend();
 
 test('sum, mean and max over axes with and without keepDims', () => {
   const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 3, 2]);

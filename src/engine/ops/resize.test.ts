@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { interpolate, upsample } from './resize.js';
 
-setBackend('reference');
+useTestBackend();
 
 test('nearest up-sampling repeats values', () => {
   const y = upsample(tensor([1, 2, 3, 4], [1, 1, 2, 2]), 2);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { mul } from './arithmetic.js';
 import {
   concat,
@@ -17,7 +16,7 @@ import {
   unsqueeze,
 } from './shape.js';
 
-setBackend('reference');
+useTestBackend();
 
 const iota = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

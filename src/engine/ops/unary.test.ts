@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { tensor } from '../creation.js';
-import { assertClose, gradientCheck, randomValues } from '../testing/gradient-check.js';
+import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { gelu, leakyRelu, relu, sigmoid, tanh } from './activation.js';
 import { abs, clamp, exp, log, neg, sqrt } from './unary.js';
 
-setBackend('reference');
+useTestBackend();
 
 // Inputs kept at least 0.05 away from kinks (0 for relu/abs, the clamp bounds), where central
 // differences with eps 1e-2 are exact up to float32 rounding; tolerance 1e-2.

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setBackend } from '../backend-select.js';
 import { parameter, tensor } from '../creation.js';
 import type { Parameter } from '../tensor.js';
+import { useTestBackend } from '../testing/gradient-check.js';
 import { AdamW } from './adamw.js';
 import { clipGradNorm } from './clip.js';
 import { warmupCosine } from './schedule.js';
 import { SGD } from './sgd.js';
 
-setBackend('reference');
+useTestBackend();
 
 function setGrad(p: Parameter, values: number[]): void {
   p.grad?.dispose();

@@ -1,4 +1,5 @@
 import { backward, noGrad } from '../autograd.js';
+import { setBackend } from '../backend-select.js';
 import { parameter, tensor } from '../creation.js';
 import { tidy } from '../memory.js';
 import { Rng } from '../random.js';
@@ -95,4 +96,12 @@ export function assertClose(
       throw new Error(`${what}: element ${i} is ${a}, expected ${e}`);
     }
   }
+}
+
+/**
+ * Selects the backend the engine's tests run on: MOSMOS_TEST_BACKEND (e.g. 'onednn', so one test
+ * suite checks every backend) or the reference backend.
+ */
+export function useTestBackend(): void {
+  setBackend(process.env.MOSMOS_TEST_BACKEND || 'reference');
 }

@@ -248,6 +248,11 @@ describe('NIfTI errors name the file and write nothing', () => {
       /voxel data is 10 bytes .* needs 120/,
     ],
     ['tiny.nii', new Uint8Array([1, 2, 3]), /not a NIfTI file/],
+    [
+      'header.nii.gz',
+      gzipSync(encodeNifti(sampleVolume('int16')).subarray(0, 200)),
+      /ends inside the 348-byte header/,
+    ],
   ];
   for (const [name, bytes, pattern] of cases) {
     test(name, async () => {

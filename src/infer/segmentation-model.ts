@@ -1,0 +1,31 @@
+/**
+ * A fine-tuned segmentation model loaded from its run folder: `model.json` (network, preprocessing,
+ * window, labels) and the weights it names, ready for `segmentVolume`.
+ */
+import { join } from 'node:path';
+import { loadSafetensors } from '../engine/index.js';
+import { fileError } from '../errors.js';
+import { loadStateDict } from '../nn/module.js';
+import { buildSegmentationNetwork, type SegmentationNetwork } from '../nn/segmentation-network.js';
+import { readModelInfo, type SegmentationModelInfo } from '../train/finetune-config.js';
+
+export interface SegmentationModel {
+  info: SegmentationModelInfo;
+  network: SegmentationNetwork;
+  runDir: string;
+}
+
+/** Loads the run's network with the weights `model.json` names (the best validation epoch). */
+export async function loadSegmentationModel(runDir: string): Promise<SegmentationModel> {
+  const info = readModelInfo(runDir);
+  const network = buildSegmentationNetwork(info.network);
+  const path = join(runDir, info.weights);
+  const file = await loadSafetensors(path);
+  const weights = new Map(Object.entries(file.tensors).map(([k, v]) => [k.replace(/^model\./, ''), v]));
+  try {
+    loadStateDict(network, weights);
+  } catch (error) {
+    throw fileError(path, `does not fit the network in model.json (${(error as Error).message})`);
+  }
+  return { info, network, runDir };
+}

@@ -1,0 +1,117 @@
+/**
+ * Configuration of a fine-tuning run (typed, with defaults, written to run.json) and the model
+ * description `model.json` that `mosmos segment` reads: network, preprocessing, window, labels, tags.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetFormat } from '../data/dataset.js';
+import type { PreprocessSettings } from '../data/preprocess.js';
+import { fileError } from '../errors.js';
+import type { SegmentationNetworkConfig } from '../nn/segmentation-network.js';
+import { unet2dPresets } from '../nn/unet2d-encoder.js';
+import type { ViTPreset } from '../nn/vit.js';
+
+export interface FinetuneConfig {
+  /** Dataset folder and its layout (detected when omitted). */
+  data: string;
+  format?: DatasetFormat;
+  /** 'ct' or 'mr' for datasets that mix modalities (AMOS, MMWHS). */
+  modality?: string;
+  out: string;
+  arch: 'unet2d' | 'unetr';
+  /** A pre-training run folder: its image encoder, feature projection and tag queries are loaded. */
+  pretrained?: string;
+  /** Pixel-tag attention maps concatenated at every decoder stage (default: on with --pretrained). */
+  attentionMaps: boolean;
+  /** Fraction of the labelled training cases used (seeded, nested subsets). */
+  labelFraction: number;
+  epochs: number;
+  /** Optimizer steps per epoch (patch batches; patches, not volumes, are the unit of work). */
+  stepsPerEpoch: number;
+  /** Patches per step. */
+  batch: number;
+  lr: number;
+  weightDecay: number;
+  seed: number;
+  /** 2D: in-plane patch [x, y] (divisible by 2^(stages−1)); 3D: ignored, the ViT image size is the patch. */
+  patch: [number, number];
+  /** Spacing and intensity; default: the pre-training run's, else `defaultPreprocess`. */
+  preprocess?: PreprocessSettings;
+  /** U-Net widths (2D, without --pretrained). */
+  widths: number[];
+  /** ViT preset (3D, without --pretrained) and UNETR decoder width. */
+  vit: ViTPreset;
+  featureSize: number;
+  /** Tag vocabulary for the attention maps without --pretrained (else the run's). */
+  tags: string;
+  /** Sliding-window validation every N epochs (and after the last). */
+  valEvery: number;
+  /** Window overlap in validation. */
+  overlap: number;
+  /** Probability that a patch is centred on foreground. */
+  positiveFraction: number;
+  augment: boolean;
+  clipNorm: number;
+  resume: boolean;
+  force: boolean;
+  /** Stop after this many steps in this invocation (tests, time-boxed runs); 0 = no limit. */
+  maxSteps: number;
+}
+
+export const defaultFinetuneConfig: Omit<FinetuneConfig, 'data' | 'out' | 'attentionMaps'> = {
+  arch: 'unet2d',
+  labelFraction: 1,
+  epochs: 20,
+  stepsPerEpoch: 50,
+  batch: 8,
+  lr: 1e-3,
+  weightDecay: 0.01,
+  seed: 0,
+  patch: [64, 64],
+  widths: [...unet2dPresets.small],
+  vit: 'tiny',
+  featureSize: 16,
+  tags: 'btcv',
+  valEvery: 5,
+  overlap: 0.5,
+  positiveFraction: 0.5,
+  augment: true,
+  clipNorm: 1,
+  resume: false,
+  force: false,
+  maxSteps: 0,
+};
+
+/** What `mosmos segment` needs to rebuild and run the network exactly as trained (`model.json`). */
+export interface SegmentationModelInfo {
+  format: 'mosmos-segmentation-model';
+  network: SegmentationNetworkConfig;
+  /** Reorientation is always to RAS; then this spacing and intensity normalisation. */
+  preprocess: PreprocessSettings;
+  orientation: 'RAS';
+  /** Window [x, y, z] in voxels of the preprocessed grid (z = 1 for 2D networks). */
+  window: [number, number, number];
+  /** Label value → name (0 = background). */
+  labels: Record<string, string>;
+  /** Tag names of the attention maps (in channel order), when attention is on. */
+  tags?: string[];
+  tagVocabulary?: string;
+  /** Weights file of the best validation Dice (or the last epoch when there was no validation). */
+  weights: string;
+}
+
+export const MODEL_INFO_FILE = 'model.json';
+
+/** Reads `model.json` of a fine-tuning run folder. */
+export function readModelInfo(runDir: string): SegmentationModelInfo {
+  const path = join(runDir, MODEL_INFO_FILE);
+  if (!existsSync(path)) throw fileError(path, 'not found (is this a mosmos finetune run folder?)');
+  let info: SegmentationModelInfo;
+  try {
+    info = JSON.parse(readFileSync(path, 'utf8')) as SegmentationModelInfo;
+  } catch (error) {
+    throw fileError(path, `not valid JSON (${(error as Error).message})`);
+  }
+  if (info.format !== 'mosmos-segmentation-model') throw fileError(path, 'not a mosmos segmentation model description');
+  return info;
+}
