@@ -95,7 +95,14 @@ export function createUNet(dims: 2 | 3, channels: number[], inChannels: number, 
     weight: convWeight([classes, cin, ...new Array<number>(dims).fill(1)], cin),
     bias: parameter(new Float32Array(classes), [classes]),
   };
-  const blockParams = (b: Block) => [b.conv1, b.norm1.weight, b.norm1.bias, b.conv2, b.norm2.weight, b.norm2.bias];
+  const blockParams = (b: Block) => [
+    b.conv1,
+    b.norm1.weight,
+    b.norm1.bias,
+    b.conv2,
+    b.norm2.weight,
+    b.norm2.bias,
+  ];
   const parameters = [
     ...down.flatMap(blockParams),
     ...up.flatMap((u) => [u.weight, u.bias]),

@@ -217,7 +217,10 @@ function main(argv: string[]): void {
   }
   for (const name of names) {
     const childArgs = ['--import', 'tsx', self, '--child', '--case', name, ...(profile ? ['--profile'] : [])];
-    const child = spawnSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnSync(process.execPath, childArgs, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (child.status !== 0) throw new Error(`bench case ${name} failed`);
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
     const torch = withTorch ? runTorch(name) : null;
@@ -238,4 +241,5 @@ function main(argv: string[]): void {
 }
 
 main(process.argv.slice(2));
+
 export type { Tensor };

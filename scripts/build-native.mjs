@@ -32,7 +32,17 @@ function localNodeDir() {
 function nodeGypScript() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   return candidates.find((p) => p && existsSync(p));
 }
@@ -41,9 +51,13 @@ function buildWithNodeGyp() {
   const nodedir = localNodeDir();
   const gyp = nodeGypScript();
   if (nodedir === undefined || gyp === undefined) return false;
-  const result = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--directory', nativeDir], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [gyp, 'rebuild', `--nodedir=${nodedir}`, '--directory', nativeDir],
+    {
+      stdio: 'inherit',
+    },
+  );
   return result.status === 0 && existsSync(output);
 }
 

@@ -171,6 +171,12 @@ describe('mosmos view in headless Chromium', { skip }, () => {
     const withMap = await canvas.screenshot();
     const stats = await pixelStats(scratch, withMap, before);
     assert.ok(stats.differing > 1000, `attention map changed only ${stats.differing} pixels`);
+    // The readout gives the shown map's value: the map is the liver's mask, so 0 in the spleen.
+    await page.click('#legend li[data-label="1"]');
+    assert.match(
+      (await page.textContent('#picked')) ?? '',
+      /^spleen · value -?\d+(\.\d)? · attention 0\.00 · /,
+    );
     await page.check('#attention input[value="none"]');
     assert.deepEqual(errors, []);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Backend, Storage } from './backend.js';
 import { getBackend, registerBackend, setBackend } from './backend-select.js';
-import { tensor } from './creation.js';
+import { parameter, tensor } from './creation.js';
 import { registerKernel } from './kernel-registry.js';
 import { add, mul } from './ops/arithmetic.js';
 import { conv2d } from './ops/conv.js';
@@ -66,6 +66,15 @@ test('ops run a backend kernel when it exists and fall back to the reference ker
   } finally {
     setBackend('reference');
   }
+});
+
+test('assign copies values computed on another backend', () => {
+  setBackend('boxed-test');
+  const p = parameter([1, 2], [2]);
+  setBackend('reference');
+  p.assign(tensor([5, 6], [2]));
+  assert.ok(p.storage instanceof Boxed);
+  assert.deepEqual([...p.data()], [5, 6]);
 });
 
 test('unknown backends are refused with the list of available ones', () => {

@@ -91,12 +91,20 @@ export class Tensor {
       throw new Error(`cannot assign shape [${source.shape}] to a tensor of shape [${this.shape}]`);
     }
     if (source.backend !== this.backend) {
-      throw new Error(`cannot assign a ${source.backend.name} tensor to a ${this.backend.name} tensor`);
+      // Values computed on another backend (e.g. after setBackend) are copied into this one.
+      const copied = this.backend.fromFloat32(Float32Array.from(source.data()), this.shape);
+      source.dispose();
+      this.replaceStorage(copied);
+      return;
     }
     const storage = source.storage;
     finalizer.unregister(source);
     source.storageRef = null;
     untrackTensor(source);
+    this.replaceStorage(storage);
+  }
+
+  private replaceStorage(storage: Storage): void {
     if (this.storageRef !== null) {
       finalizer.unregister(this);
       this.backend.dispose(this.storageRef);

@@ -71,7 +71,7 @@ export class MosmosModel {
     this.imageProjection = new ProjectionHead(this.imageEncoder.pooledChannels, config.embedDim);
     this.textProjection = new ProjectionHead(textWidth, config.embedDim);
     this.featureProjection = new Conv(config.arch === 'unet2d' ? 2 : 3, imageWidth, config.embedDim, 1, { padding: 0 });
-    this.queryProjection = new ProjectionHead(textWidth, config.embedDim);
+    this.queryProjection = new ProjectionHead(textWidth, config.embedDim, { batchNorm: false });
     this.mlr = new MlrDecoder({ dim: config.embedDim, tags: config.tags.length, tau: config.tau });
     this.logitScale = new LogitScale();
   }

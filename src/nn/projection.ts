@@ -14,17 +14,24 @@ import { BatchNorm } from './layers/norm.js';
  */
 export class ProjectionHead {
   readonly fc1: Linear;
-  readonly norm: BatchNorm;
+  readonly norm: BatchNorm | null;
   readonly fc2: Linear;
 
-  constructor(inFeatures: number, outFeatures: number, hidden = Math.max(inFeatures, outFeatures)) {
-    this.fc1 = new Linear(inFeatures, hidden, { bias: false });
-    this.norm = new BatchNorm(hidden);
+  /**
+   * `batchNorm: false` for inputs that are not a batch of samples — the tag queries are one fixed
+   * set of prompts, whose statistics would tie each query to the others.
+   */
+  constructor(inFeatures: number, outFeatures: number, options: { hidden?: number; batchNorm?: boolean } = {}) {
+    const hidden = options.hidden ?? Math.max(inFeatures, outFeatures);
+    const batchNorm = options.batchNorm ?? true;
+    this.fc1 = new Linear(inFeatures, hidden, { bias: !batchNorm });
+    this.norm = batchNorm ? new BatchNorm(hidden) : null;
     this.fc2 = new Linear(hidden, outFeatures);
   }
 
   /** x [N, in] → [N, out]; `training` uses batch statistics (N ≥ 2) and updates the running ones. */
   forward(x: Tensor, training = false): Tensor {
-    return this.fc2.forward(gelu(this.norm.forward(this.fc1.forward(x), training)));
+    const h = this.fc1.forward(x);
+    return this.fc2.forward(gelu(this.norm ? this.norm.forward(h, training) : h));
   }
 }

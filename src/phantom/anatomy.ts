@@ -41,6 +41,8 @@ export interface OrganModel {
   /** Standard deviation (HU) of the organ's smooth texture. */
   texture: number;
   center: Vec3;
+  /** Enhancing vessels inside the organ (hepatic and portal veins in the liver): drawn, not labelled. */
+  vessels?: { shape: Shape; hu: number };
 }
 
 /**
@@ -273,5 +275,27 @@ export function buildOrgans(rng: Random, body: BodyModel, plan: FindingsPlan): O
     3,
     2,
   );
+  // Intrahepatic veins: three hepatic veins fanning out from the IVC under the dome, and the right and
+  // left portal branches from the hilum. BTCV labels them liver; on the image they are bright lines.
+  const liverModel = models.find((m) => m.organ === 'liver');
+  if (liverModel) {
+    const confluenceIvc: Vec3 = [ivcX, front + 24, level(18)];
+    const hilum: Vec3 = [bx + RIGHT * 0.28 * A, front + 45, level(90)];
+    const [lx, ly, lz] = liverCenter;
+    const veins = [
+      tube([confluenceIvc, [lx + RIGHT * 0.35 * A, ly - 15, lz + 5]], [5, 2]),
+      tube([confluenceIvc, [lx + LEFT * 0.15 * A, ly + 30, lz]], [4.5, 2]),
+      tube([confluenceIvc, [bx + LEFT * 0.12 * A, 0.4 * B, level(40)]], [4, 2]),
+      tube(
+        [hilum, [lx + RIGHT * 0.2 * A, ly, lz - 20], [lx + RIGHT * 0.4 * A, ly + 10, lz - 35]],
+        [5, 3.5, 2],
+      ),
+      tube([hilum, [bx + LEFT * 0.02 * A, 0.3 * B, level(65)]], [4.5, 2]),
+    ];
+    liverModel.vessels = {
+      shape: deformed(union(...veins), new DisplacementField(rng.fork(), 4, 40, 100)),
+      hu: rng.uniform(140, 180),
+    };
+  }
   return models;
 }

@@ -186,7 +186,10 @@ describe('generatePhantom', () => {
       const hu = median(inside.map((v) => p.image.data[v]!));
       // Lesions are 15–50 HU (liver) or 0–15 HU (cysts) against ≥ 95 HU parenchyma: ≥ 45 HU of contrast.
       // The point-spread blur mixes in the surrounding organ, so require half of that at the centre.
-      assert.ok(hu < organHu - 0.5 * (organHu - lesion.hu), `${lesion.kind} median ${hu} HU in ${organHu} HU`);
+      assert.ok(
+        hu < organHu - 0.5 * (organHu - lesion.hu),
+        `${lesion.kind} median ${hu} HU in ${organHu} HU`,
+      );
     }
   });
 

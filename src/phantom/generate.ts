@@ -265,7 +265,9 @@ function addTexture(
     const model = byLabel[label[v]!];
     if (!model) return;
     const texture = model.texture * (0.8 * coarse.at(x, y, z) + 0.6 * fine.at(x, y, z));
-    hu[v] = label[v] === stomach && y > gasLevel ? -950 + texture : model.hu + texture;
+    if (label[v] === stomach && y > gasLevel) hu[v] = -950 + texture;
+    else if (model.vessels?.shape.contains(x, y, z)) hu[v] = model.vessels.hu + 0.5 * texture;
+    else hu[v] = model.hu + texture;
   });
 }
 

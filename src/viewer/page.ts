@@ -151,6 +151,8 @@ try {
     opacity.addEventListener('input', () => nv.setOpacity(1, Number(opacity.value)));
     document.getElementById('overlay-panel').hidden = false;
   }
+  // Index (in nv.volumes) of the attention map on show, -1 for none.
+  let shownMap = -1;
   if (config.attention.length > 0) {
     const group = document.getElementById('attention');
     const first = config.seg ? 2 : 1;
@@ -164,6 +166,7 @@ try {
       input.checked = i === 0;
       input.addEventListener('change', () => {
         config.attention.forEach((_, j) => nv.setOpacity(first + j, j === i - 1 ? 0.7 : 0));
+        shownMap = i === 0 ? -1 : first + i - 1;
       });
       label.append(input, ' ' + choice.tag);
       group.append(label);
@@ -178,7 +181,8 @@ try {
     const label = config.seg && values[1] ? Math.round(values[1].value) : undefined;
     const organ = label === undefined ? '' : label === 0 ? 'background' : (names.get(label) ?? 'label ' + label);
     const mm = data.mm ? Array.from(data.mm.slice(0, 3), (v) => v.toFixed(1)).join(', ') : '';
-    picked.textContent = (organ ? organ + ' · ' : '') + 'value ' + hu + (mm ? ' · ' + mm + ' mm' : '');
+    const attention = shownMap >= 0 && values[shownMap] ? ' · attention ' + values[shownMap].value.toFixed(2) : '';
+    picked.textContent = (organ ? organ + ' · ' : '') + 'value ' + hu + attention + (mm ? ' · ' + mm + ' mm' : '');
     picked.dataset.label = label === undefined ? '' : String(label);
     for (const item of legendItems()) item.classList.toggle('active', item.dataset.label === String(label));
   };

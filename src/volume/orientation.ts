@@ -81,36 +81,25 @@ export function reorient(volume: Volume, code = 'RAS'): Volume {
   });
   if (source.every((s, j) => s.input === j && !s.flip))
     return { ...volume, affine: volume.affine.map((r) => [...r]) };
-  const outDims = source.map((s) => dims[s.input]!);
+  const outDims = source.map((s) => dims[s.input]!) as [number, number, number];
   const start = source.map((s) => (s.flip ? (dims[s.input]! - 1) * strides[s.input]! : 0));
-  const step = source.map((s) => (s.flip ? -strides[s.input]! : strides[s.input]!));
+  const step = source.map((s) => (s.flip ? -strides[s.input]! : strides[s.input]!)) as [
+    number,
+    number,
+    number,
+  ];
   const perChannel = dims[0]! * dims[1]! * dims[2]!;
-  const channels = volume.dims[3] ?? 1;
   const data = allocateVoxels(volume.datatype, volume.data.length);
-  const input = volume.data;
-  const sx = step[0]!;
-  const base0 = start[0]! + start[1]! + start[2]!;
-  for (let c = 0; c < channels; c++) {
-    const inBase = base0 + c * perChannel;
-    const outBase = c * perChannel;
-    if (Math.abs(sx) === 1)
-      copyRows(
-        input,
-        data,
-        inBase,
-        outBase,
-        outDims as [number, number, number],
-        step as [number, number, number],
-      );
-    else
-      copyTransposed(
-        input,
-        data,
-        inBase,
-        outBase,
-        outDims as [number, number, number],
-        step as [number, number, number],
-      );
+  const copy = Math.abs(step[0]) === 1 ? copyRows : copyTransposed;
+  for (let c = 0; c < (volume.dims[3] ?? 1); c++) {
+    copy(
+      volume.data,
+      data,
+      start[0]! + start[1]! + start[2]! + c * perChannel,
+      c * perChannel,
+      outDims,
+      step,
+    );
   }
   // New voxel index n maps to old index: old[input_j] = flip ? dims−1−n_j : n_j.
   const transform: Matrix4 = [

@@ -74,7 +74,9 @@ describe('resampleToGrid', () => {
     for (let i = 0; i < volume.data.length; i++) volume.data[i] = Math.sin(i * 0.37) * 100;
     const aligned: Grid = gridForSpacing(volume, [0.55, 1.1, 1.7]);
     const oblique: Grid = { dims: [10, 9, 8], affine: rotated(aligned.affine, 17) };
-    for (const grid of [aligned, oblique]) {
+    // x upsampled (row-blend path), x downsampled (eight-neighbour path), and oblique (per-voxel path).
+    const coarse: Grid = gridForSpacing(volume, [1.3, 1.1, 3]);
+    for (const grid of [aligned, coarse, oblique]) {
       const out = resampleToGrid(volume, grid, 'linear', { fill: -999 });
       const m = multiply4(invertAffine(volume.affine), grid.affine);
       const [nx, ny, nz] = grid.dims as [number, number, number];

@@ -168,6 +168,14 @@ function resampleSeparable(
   const tx = axisTable(m[0]![0]!, m[0]![3]!, nx, inDims[0], 1, nearest);
   const ty = axisTable(m[1]![1]!, m[1]![3]!, ny, inDims[1], inDims[0], nearest);
   const tz = axisTable(m[2]![2]!, m[2]![3]!, nz, inDims[2], inDims[0] * inDims[1], nearest);
+  // Linear, upsampling along x: the four source rows an output row needs are first blended along y
+  // and z into one float64 row, then each output voxel is one lerp along x; consecutive output rows
+  // that map to the same source position reuse the row. When x is downsampled, blending whole source
+  // rows costs more than it saves, so each voxel takes its eight neighbours directly.
+  const blend = !nearest && nx >= inDims[0];
+  const row = new Float64Array(blend ? inDims[0] : 0);
+  let blendedY = -1;
+  let blendedZ = -1;
   let o = 0;
   for (let z = 0; z < nz; z++) {
     const z0 = tz.i0[z]!;
@@ -190,6 +198,22 @@ function resampleSeparable(
         for (let x = 0; x < nx; x++, o++) dst[o] = tx.inside[x] ? src[r00 + tx.i0[x]!]! : fill;
         continue;
       }
+      if (blend) {
+        if (blendedY < 0 || !sameSource(ty, y, blendedY) || !sameSource(tz, z, blendedZ)) {
+          blendRow(src, row, r00, r01, r10, r11, wy, wz);
+          blendedY = y;
+          blendedZ = z;
+        }
+        for (let x = 0; x < nx; x++, o++) {
+          if (!tx.inside[x]) {
+            dst[o] = fill;
+            continue;
+          }
+          const a = row[tx.i0[x]!]!;
+          dst[o] = a + tx.w[x]! * (row[tx.i1[x]!]! - a);
+        }
+        continue;
+      }
       for (let x = 0; x < nx; x++, o++) {
         if (!tx.inside[x]) {
           dst[o] = fill;
@@ -200,12 +224,38 @@ function resampleSeparable(
         const wx = tx.w[x]!;
         const a = src[r00 + x0]! + wx * (src[r00 + x1]! - src[r00 + x0]!);
         const b = src[r01 + x0]! + wx * (src[r01 + x1]! - src[r01 + x0]!);
-        const cc = src[r10 + x0]! + wx * (src[r10 + x1]! - src[r10 + x0]!);
+        const c = src[r10 + x0]! + wx * (src[r10 + x1]! - src[r10 + x0]!);
         const d = src[r11 + x0]! + wx * (src[r11 + x1]! - src[r11 + x0]!);
         const ab = a + wy * (b - a);
-        dst[o] = ab + wz * (cc + wy * (d - cc) - ab);
+        dst[o] = ab + wz * (c + wy * (d - c) - ab);
       }
     }
+  }
+}
+
+/** Whether target positions t and u of an axis read the same source voxels with the same weight. */
+function sameSource(table: AxisTable, t: number, u: number): boolean {
+  return table.i0[t] === table.i0[u] && table.i1[t] === table.i1[u] && table.w[t] === table.w[u];
+}
+
+/** row[i] = bilinear blend of four source rows at weights wy (r00→r01, r10→r11) and wz (r0·→r1·). */
+function blendRow(
+  src: VoxelArray,
+  row: Float64Array,
+  r00: number,
+  r01: number,
+  r10: number,
+  r11: number,
+  wy: number,
+  wz: number,
+): void {
+  for (let i = 0; i < row.length; i++) {
+    const a = src[r00 + i]!;
+    const b = src[r01 + i]!;
+    const c = src[r10 + i]!;
+    const d = src[r11 + i]!;
+    const ab = a + wy * (b - a);
+    row[i] = ab + wz * (c + wy * (d - c) - ab);
   }
 }
 

@@ -1,7 +1,7 @@
 import { needsGrad, recordGrad } from '../autograd.js';
 import { runKernel1 } from '../dispatch.js';
-import type { Tensor } from '../tensor.js';
-import { broadcastAxes, sameShape } from './broadcast.js';
+import { sameShape, type Tensor } from '../tensor.js';
+import { broadcastAxes } from './broadcast.js';
 import { sum } from './reduction.js';
 import { reshape } from './shape.js';
 

@@ -1,5 +1,3 @@
-import { sameShape } from '../tensor.js';
-
 /** NumPy broadcasting of two shapes; throws if they are incompatible. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
   const rank = Math.max(a.length, b.length);
@@ -30,5 +28,3 @@ export function normalizeAxis(axis: number, rank: number): number {
     throw new Error(`axis ${axis} out of range for rank ${rank}`);
   return a;
 }
-
-export { sameShape };

@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd.js';
+import { tidy } from '../memory.js';
 import { add, mul, scaleShift, sub } from '../ops/arithmetic.js';
 import { clone } from '../ops/shape.js';
 import type { Parameter, Tensor } from '../tensor.js';
@@ -35,25 +36,18 @@ export class SGD extends Optimizer {
   step(): void {
     noGrad(() => {
       this.forEachParam((p, lr, groupDecay) => {
-        const temps: Tensor[] = [];
-        const decay = groupDecay ?? this.weightDecay;
-        let g: Tensor = p.grad!;
-        if (decay !== 0) {
-          g = add(g, mul(p, decay));
-          temps.push(g);
-        }
-        if (this.momentum !== 0) {
-          const previous = this.slot(p, 'momentum_buffer');
-          const buf = previous ? add(mul(previous, this.momentum), mul(g, 1 - this.dampening)) : clone(g);
-          this.setSlot(p, 'momentum_buffer', buf);
-          if (this.nesterov) {
-            g = add(g, mul(buf, this.momentum));
-            temps.push(g);
-          } else g = buf;
-        }
-        this.steps.set(p, (this.steps.get(p) ?? 0) + 1);
-        p.assign(sub(p, scaleShift(g, lr, 0)));
-        for (const t of temps) t.dispose();
+        tidy(() => {
+          const decay = groupDecay ?? this.weightDecay;
+          let g: Tensor = decay !== 0 ? add(p.grad!, mul(p, decay)) : p.grad!;
+          if (this.momentum !== 0) {
+            const previous = this.slot(p, 'momentum_buffer');
+            const buf = previous ? add(mul(previous, this.momentum), mul(g, 1 - this.dampening)) : clone(g);
+            this.setSlot(p, 'momentum_buffer', buf);
+            g = this.nesterov ? add(g, mul(buf, this.momentum)) : buf;
+          }
+          this.steps.set(p, (this.steps.get(p) ?? 0) + 1);
+          p.assign(sub(p, scaleShift(g, lr, 0)));
+        });
       });
     });
   }

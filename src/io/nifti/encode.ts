@@ -57,12 +57,13 @@ export function headerForVolume(
   options: EncodeOptions = {},
 ): NiftiHeader {
   const source = niftiHeaderOf(volume);
-  const h: NiftiHeader = source
-    ? { ...structuredClone(source), extensions: source.extensions.map((e) => ({ ...e })) }
-    : defaultNiftiHeader();
+  const h: NiftiHeader = source ? structuredClone(source) : defaultNiftiHeader();
   const dims = volume.dims;
   const ndim = dims.length >= 4 && dims[3]! > 1 ? 4 : 3;
   h.version = options.version ?? (dims.some((d) => d > 32767) ? 2 : (source?.version ?? 1));
+  if (h.version === 1 && dims.some((d) => d > 32767)) {
+    throw new RangeError(`dims ${dims.join('×')} exceed NIfTI-1's limit of 32767; write NIfTI-2`);
+  }
   h.littleEndian = true;
   h.dim = [ndim, dims[0] ?? 1, dims[1] ?? 1, dims[2] ?? 1, ndim === 4 ? dims[3]! : 1, 1, 1, 1];
   h.datatypeCode = datatypeCode(datatype);

@@ -77,6 +77,25 @@ describe('mosmos writes, nibabel reads', { skip }, () => {
   }
 });
 
+describe('large files', { skip }, () => {
+  test('a .nii.gz compressed in parallel pieces (> 4 MiB) reads in nibabel with the same voxels', async () => {
+    const dims = [160, 160, 100];
+    const data = new Int16Array(160 * 160 * 100);
+    for (let i = 0; i < data.length; i++) data[i] = (((i * 2654435761) >>> 20) % 2000) - 1000;
+    const path = join(dir, 'large.nii.gz');
+    await writeNifti(path, { data, dims, spacing: [1, 1, 1], affine: AFFINE, datatype: 'int16' });
+    const seen = python(
+      `import sys, json, hashlib, nibabel as nib, numpy as np
+a = np.asanyarray(nib.load(sys.argv[1]).dataobj)
+print(json.dumps({'shape': list(a.shape), 'sha': hashlib.sha256(a.astype('<i2').tobytes(order='F')).hexdigest()}))`,
+      path,
+    ) as { shape: number[]; sha: string };
+    assert.deepEqual(seen.shape, dims);
+    const { createHash } = await import('node:crypto');
+    assert.equal(seen.sha, createHash('sha256').update(new Uint8Array(data.buffer)).digest('hex'));
+  });
+});
+
 const WRITE = `
 import sys, json, nibabel as nib, numpy as np
 out = sys.argv[1]

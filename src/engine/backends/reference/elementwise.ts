@@ -7,33 +7,73 @@ import { values } from './storage.js';
 type Binary = (a: number, b: number) => number;
 type Unary = (x: number) => number;
 
-function binary(f: Binary): (inputs: readonly TensorInfo[]) => TensorInfo {
+/** The four arithmetic kernels get their own loops: a shared loop calling `f` is several times slower. */
+type Arithmetic = 'add' | 'sub' | 'mul' | 'div';
+
+/** out[o + j] = a[pa + j·la] op b[pb + j·lb] for j < n. */
+function arithmeticRow(
+  op: Arithmetic,
+  a: Float32Array,
+  pa: number,
+  la: number,
+  b: Float32Array,
+  pb: number,
+  lb: number,
+  out: Float32Array,
+  o: number,
+  n: number,
+): void {
+  switch (op) {
+    case 'add':
+      for (let j = 0; j < n; j++, pa += la, pb += lb) out[o + j] = a[pa]! + b[pb]!;
+      return;
+    case 'sub':
+      for (let j = 0; j < n; j++, pa += la, pb += lb) out[o + j] = a[pa]! - b[pb]!;
+      return;
+    case 'mul':
+      for (let j = 0; j < n; j++, pa += la, pb += lb) out[o + j] = a[pa]! * b[pb]!;
+      return;
+    case 'div':
+      for (let j = 0; j < n; j++, pa += la, pb += lb) out[o + j] = a[pa]! / b[pb]!;
+      return;
+  }
+}
+
+/**
+ * A broadcasting binary kernel. The same-shape and scalar cases are one row; otherwise each row
+ * of the output's last axis is one call, with 0 strides along broadcast axes.
+ */
+function binary(f: Binary, op?: Arithmetic): (inputs: readonly TensorInfo[]) => TensorInfo {
+  const row = (
+    a: Float32Array,
+    pa: number,
+    la: number,
+    b: Float32Array,
+    pb: number,
+    lb: number,
+    out: Float32Array,
+    o: number,
+    n: number,
+  ): void => {
+    if (op !== undefined) arithmeticRow(op, a, pa, la, b, pb, lb, out, o, n);
+    else for (let j = 0; j < n; j++, pa += la, pb += lb) out[o + j] = f(a[pa]!, b[pb]!);
+  };
   return ([ia, ib]) => {
     const a = values(ia!);
     const b = values(ib!);
     const shape = broadcastShapes(ia!.shape, ib!.shape);
     const out = new Float32Array(sizeOf(shape));
-    if (a.length === out.length && b.length === out.length) {
-      for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
-    } else if (b.length === 1 && a.length === out.length) {
-      const bv = b[0]!;
-      for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, bv);
-    } else if (a.length === 1 && b.length === out.length) {
-      const av = a[0]!;
-      for (let i = 0; i < out.length; i++) out[i] = f(av, b[i]!);
-    } else {
+    if (a.length === out.length && b.length === out.length) row(a, 0, 1, b, 0, 1, out, 0, out.length);
+    else if (b.length === 1 && a.length === out.length) row(a, 0, 1, b, 0, 0, out, 0, out.length);
+    else if (a.length === 1 && b.length === out.length) row(a, 0, 0, b, 0, 1, out, 0, out.length);
+    else {
       const sa = broadcastStrides(ia!.shape, shape);
       const sb = broadcastStrides(ib!.shape, shape);
       const [oa, ob] = rowOffsets(shape, [sa, sb]);
       const n = shape[shape.length - 1] ?? 1;
       const la = sa[sa.length - 1] ?? 0;
       const lb = sb[sb.length - 1] ?? 0;
-      for (let row = 0; row < oa!.length; row++) {
-        let pa = oa![row]!;
-        let pb = ob![row]!;
-        const base = row * n;
-        for (let j = 0; j < n; j++, pa += la, pb += lb) out[base + j] = f(a[pa]!, b[pb]!);
-      }
+      for (let r = 0; r < oa!.length; r++) row(a, oa![r]!, la, b, ob![r]!, lb, out, r * n, n);
     }
     return { shape, storage: out };
   };
@@ -147,11 +187,13 @@ registerKernel(
   'Sign',
   unary((x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
 );
-registerKernel(
-  R,
-  'Relu',
-  unary((x) => Math.max(x, 0)),
-);
+// The hottest unary kernels of a conv net get their own loops (see arithmeticRow).
+registerKernel(R, 'Relu', ([ix]) => {
+  const x = values(ix!);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+  return { shape: ix!.shape, storage: out };
+});
 registerKernel(
   R,
   'Gelu',
@@ -167,7 +209,12 @@ registerKernel(R, 'LeakyRelu', (inputs, { alpha }) => unary((x) => (x > 0 ? x : 
 registerKernel(R, 'Clamp', (inputs, { min, max }) =>
   unary((x) => (x < min ? min : Math.min(x, max)))(inputs),
 );
-registerKernel(R, 'ScaleShift', (inputs, { scale, shift }) => unary((x) => scale * x + shift)(inputs));
+registerKernel(R, 'ScaleShift', ([ix], { scale, shift }) => {
+  const x = values(ix!);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = scale * x[i]! + shift;
+  return { shape: ix!.shape, storage: out };
+});
 registerKernel(R, 'PowScalar', (inputs, { exponent }) => {
   if (exponent === 2) return unary((x) => x * x)(inputs);
   if (exponent === 1) return unary((x) => x)(inputs);
@@ -175,11 +222,13 @@ registerKernel(R, 'PowScalar', (inputs, { exponent }) => {
   return unary((x) => x ** exponent)(inputs);
 });
 
-registerKernel(
-  R,
-  'ReluGrad',
-  gradient((dy, x) => (x > 0 ? dy : 0)),
-);
+registerKernel(R, 'ReluGrad', ([idy, ix]) => {
+  const dy = values(idy!);
+  const x = values(ix!);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? dy[i]! : 0;
+  return { shape: ix!.shape, storage: out };
+});
 registerKernel(R, 'LeakyReluGrad', (inputs, { alpha }) =>
   gradient((dy, x) => (x > 0 ? dy : alpha * dy))(inputs),
 );
