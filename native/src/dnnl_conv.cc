@@ -207,12 +207,35 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
     prim = c.prim;
   } else {
     using CW = dnnl::convolution_backward_weights;
+    // With format_tag::any, oneDNN 2.6 picks plain layouts and its slow GEMM path for some small
+    // channel counts (8 in, 8 or 16 out in 3D). Try the layouts the operands already have, then
+    // channel-blocked ones, and keep the first that a direct JIT kernel implements.
+    k.add(src->mem.get_desc()).add(diff_dst->mem.get_desc());
     auto& c = cached<Cached<CW::primitive_desc>>(k.s, [&] {
-      auto d = with_bias ? CW::desc(dnnl::algorithm::convolution_direct, any_desc(s.src), any_desc(s.weights),
-                                    plain_desc(s.bias), any_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r)
-                         : CW::desc(dnnl::algorithm::convolution_direct, any_desc(s.src), any_desc(s.weights),
-                                    any_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r);
-      CW::primitive_desc pd(d, cpu_engine(), conv_fwd_pd(s, with_bias));
+      auto make = [&](const memory::desc& src_d, const memory::desc& dst_d) {
+        auto d = with_bias ? CW::desc(dnnl::algorithm::convolution_direct, src_d, any_desc(s.weights),
+                                      plain_desc(s.bias), dst_d, s.stride, s.dilation, s.pad_l, s.pad_r)
+                           : CW::desc(dnnl::algorithm::convolution_direct, src_d, any_desc(s.weights), dst_d,
+                                      s.stride, s.dilation, s.pad_l, s.pad_r);
+        return CW::primitive_desc(d, cpu_engine(), conv_fwd_pd(s, with_bias));
+      };
+      const memory::desc src_have = src->mem.get_desc();
+      const memory::desc dst_have = diff_dst->mem.get_desc();
+      const memory::desc blocked16 = channel_blocked_desc(s.src, 16);
+      std::vector<std::pair<memory::desc, memory::desc>> tries{
+          {is_plain(src_have) ? any_desc(s.src) : src_have, is_plain(dst_have) ? any_desc(s.dst) : dst_have},
+          {any_desc(s.src), any_desc(s.dst)},
+          {blocked16, channel_blocked_desc(s.dst, 16)},
+      };
+      for (const auto& t : tries) {
+        try {
+          CW::primitive_desc pd = make(t.first, t.second);
+          if (!slow_implementation(pd.impl_info_str())) return Cached<CW::primitive_desc>{pd, CW(pd)};
+        } catch (const dnnl::error&) {
+          // this combination is not implemented; try the next
+        }
+      }
+      CW::primitive_desc pd = make(any_desc(s.src), any_desc(s.dst));
       return Cached<CW::primitive_desc>{pd, CW(pd)};
     });
     src_md = c.pd.src_desc();

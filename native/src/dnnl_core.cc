@@ -68,7 +68,15 @@ static int64_t channel_block(const memory::desc& md) {
 }
 
 memory::desc desc_like(const memory::desc& like, const Dims& dims) {
-  const int64_t block = channel_block(like);
+  return channel_blocked_desc(dims, static_cast<int>(channel_block(like)));
+}
+
+bool slow_implementation(const char* impl_name) {
+  const std::string name(impl_name);
+  return name.find("ref") != std::string::npos || name.find("gemm") != std::string::npos;
+}
+
+memory::desc channel_blocked_desc(const Dims& dims, int block) {
   if (block == 16 || block == 8) {
     const bool b16 = block == 16;
     switch (dims.size()) {
@@ -107,7 +115,7 @@ BufferPool& pool() {
   static BufferPool* p = [] {
     auto* created = new BufferPool();
     const char* mb = std::getenv("MOSMOS_BUFFER_CACHE_MB");
-    created->limit = (mb != nullptr ? std::atoll(mb) : 4096) * (int64_t{1} << 20);
+    created->limit = (mb != nullptr ? std::atoll(mb) : 2048) * (int64_t{1} << 20);
     return created;
   }();
   return *p;

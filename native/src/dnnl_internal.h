@@ -38,6 +38,10 @@ memory::desc any_desc(const Dims& dims);
 // The same blocked layout as `like` (channel-blocked on axis 1) for other dims, else plain.
 memory::desc desc_like(const memory::desc& like, const Dims& dims);
 bool is_plain(const memory::desc& md);
+// dims (rank 3-5) in the nCw/nChw/nCdhw layout with the given channel block (8 or 16), else plain.
+memory::desc channel_blocked_desc(const Dims& dims, int block);
+// oneDNN implementations we avoid when a faster one exists (reference loops, im2col+GEMM).
+bool slow_implementation(const char* impl_name);
 
 // The tensor's memory in the wanted layout: itself when it already matches, else a reorder.
 memory as_layout(const Tensor* t, const memory::desc& want);

@@ -1,6 +1,6 @@
 import type { IntensitySetting } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
-import { type ParsedArgs, optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
 
 const usage = `usage: mosmos pretrain --pairs pairs.jsonl --arch unet2d|unetr --out <run> [options]
        mosmos pretrain --export-attention <volume> --model <run> --out <dir> [--force]
@@ -37,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
   if (exportFrom !== undefined) {
     const model = optionString(args, 'model');
     const out = optionString(args, 'out');
-    if (!model || !out) throw new InputError(`--export-attention needs --model <run> and --out <dir>\n${usage}`);
+    if (!model || !out)
+      throw new InputError(`--export-attention needs --model <run> and --out <dir>\n${usage}`);
     const { exportAttention } = await import('../train/export-attention.js');
     const { loadBertEncoder } = await import('../nn/bert.js');
     const files = await exportAttention(exportFrom, model, out, {
@@ -56,7 +57,8 @@ export async function run(argv: string[]): Promise<number> {
   const { vocabularyNames } = await import('../report/vocabularies.js');
   const d = defaultPretrainConfig;
   const arch = optionString(args, 'arch', d.arch)!;
-  if (arch !== 'unet2d' && arch !== 'unetr') throw new InputError(`--arch must be unet2d or unetr, got "${arch}"`);
+  if (arch !== 'unet2d' && arch !== 'unetr')
+    throw new InputError(`--arch must be unet2d or unetr, got "${arch}"`);
   const tags = optionString(args, 'tags', d.tags)!;
   if (!(vocabularyNames as readonly string[]).includes(tags))
     throw new InputError(`--tags must be one of ${vocabularyNames.join(', ')}, got "${tags}"`);
@@ -68,7 +70,8 @@ export async function run(argv: string[]): Promise<number> {
         ? [...unet2dPresets[widthsOption as keyof typeof unet2dPresets]]
         : (numberList(args, 'widths', widthsOption.split(',').length) ?? d.widths);
   const vit = optionString(args, 'vit', d.vit)!;
-  if (!(vit in vitPresets)) throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
+  if (!(vit in vitPresets))
+    throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
   const loss = optionString(args, 'loss', d.mlrLoss)!;
   if (loss !== 'asl' && loss !== 'bce') throw new InputError(`--loss must be asl or bce, got "${loss}"`);
   const intensityKind = optionString(args, 'intensity', 'ct')!;
@@ -103,10 +106,17 @@ export async function run(argv: string[]): Promise<number> {
       textEncoder: optionString(args, 'text-encoder', d.textEncoder)!,
       lambda: optionNumber(args, 'lambda', d.lambda),
       mlrLoss: loss,
-      alwaysImaged: always === undefined ? undefined : always.split(',').map((s) => s.trim()).filter(Boolean),
+      alwaysImaged:
+        always === undefined
+          ? undefined
+          : always
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
       validationFraction: optionNumber(args, 'val-fraction', d.validationFraction),
       preprocess: {
-        spacing: (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
+        spacing:
+          (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
         intensity,
       },
       sliceSize: Math.round(positive('slice-size', d.sliceSize)),

@@ -45,8 +45,8 @@ function bilinear(
   if (x < -0.5 || y < -0.5 || x > w - 0.5 || y > h - 0.5) return fill;
   const xc = Math.min(Math.max(x, 0), w - 1);
   const yc = Math.min(Math.max(y, 0), h - 1);
-  const x0 = Math.min(Math.floor(xc), w - 2 < 0 ? 0 : w - 2);
-  const y0 = Math.min(Math.floor(yc), h - 2 < 0 ? 0 : h - 2);
+  const x0 = Math.min(Math.floor(xc), Math.max(w - 2, 0));
+  const y0 = Math.min(Math.floor(yc), Math.max(h - 2, 0));
   const x1 = Math.min(x0 + 1, w - 1);
   const y1 = Math.min(y0 + 1, h - 1);
   const fx = xc - x0;

@@ -16,7 +16,8 @@ function fixture(lines: string[]) {
   return { dir, path };
 }
 
-const tagger = (text: string): Record<string, 'present'> => (/liver|spleen/i.test(text) ? { liver: 'present' } : {});
+const tagger = (text: string): Record<string, 'present'> =>
+  /liver|spleen/i.test(text) ? { liver: 'present' } : {};
 
 test('reads image paths relative to the manifest, report text or .txt, tags and generated', () => {
   const { dir, path } = fixture([

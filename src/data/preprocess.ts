@@ -4,13 +4,16 @@
  */
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
-import { percentiles, ctWindow, zScoreNormalize } from '../volume/intensity.js';
+import { ctWindow, percentiles, zScoreNormalize } from '../volume/intensity.js';
 import { reorientToRas } from '../volume/orientation.js';
 import { resampleToSpacing } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
 import type { PreparedVolume, VolumeCache } from './volume-cache.js';
 
-export type IntensitySetting = { kind: 'ct'; min: number; max: number } | { kind: 'zscore' } | { kind: 'auto' };
+export type IntensitySetting =
+  | { kind: 'ct'; min: number; max: number }
+  | { kind: 'zscore' }
+  | { kind: 'auto' };
 
 export interface PreprocessSettings {
   /** Target voxel size in mm (x, y, z) after reorientation to RAS. */
@@ -40,11 +43,17 @@ export function normalizeIntensity(data: Volume['data'], setting: IntensitySetti
 export function preprocessVolume(volume: Volume, settings: PreprocessSettings): PreparedVolume {
   const [nx, ny, nz] = [volume.dims[0] ?? 1, volume.dims[1] ?? 1, volume.dims[2] ?? 1];
   const single: Volume =
-    (volume.dims[3] ?? 1) > 1 ? { ...volume, dims: [nx, ny, nz], data: volume.data.subarray(0, nx * ny * nz) } : volume;
+    (volume.dims[3] ?? 1) > 1
+      ? { ...volume, dims: [nx, ny, nz], data: volume.data.subarray(0, nx * ny * nz) }
+      : volume;
   const ras = reorientToRas(single);
   const resampled = resampleToSpacing(ras, settings.spacing, 'linear', { fill: minimum(ras.data) });
   const data = normalizeIntensity(resampled.data, settings.intensity);
-  const dims = [resampled.dims[0] ?? 1, resampled.dims[1] ?? 1, resampled.dims[2] ?? 1] as [number, number, number];
+  const dims = [resampled.dims[0] ?? 1, resampled.dims[1] ?? 1, resampled.dims[2] ?? 1] as [
+    number,
+    number,
+    number,
+  ];
   return { data, dims, spacing: [...settings.spacing], affine: resampled.affine.map((r) => [...r]) };
 }
 

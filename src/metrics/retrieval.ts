@@ -11,7 +11,12 @@ export interface RetrievalMetrics {
 }
 
 /** Candidates scoring above the true match, and those tied with it, for one query. */
-function matchRank(sim: ArrayLike<number>, n: number, query: number, byRow: boolean): { better: number; ties: number } {
+function matchRank(
+  sim: ArrayLike<number>,
+  n: number,
+  query: number,
+  byRow: boolean,
+): { better: number; ties: number } {
   const at = (c: number) => (byRow ? sim[query * n + c]! : sim[c * n + query]!);
   const own = at(query);
   let better = 0;

@@ -30,7 +30,9 @@ export class AttentionInjection {
   readonly tagQueries: Parameter;
 
   constructor(readonly config: AttentionInjectionConfig) {
-    this.featureProjection = new Conv(config.spatialDims, config.featureChannels, config.embedDim, 1, { padding: 0 });
+    this.featureProjection = new Conv(config.spatialDims, config.featureChannels, config.embedDim, 1, {
+      padding: 0,
+    });
     // Random queries when there is no pre-training run (the attention-maps-on-from-scratch ablation).
     this.tagQueries = normalParameter([config.tags, config.embedDim], 1);
   }

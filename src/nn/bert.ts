@@ -74,7 +74,13 @@ class BertLayer {
 
   forward(x: Tensor, mask: Tensor): Tensor {
     const s = this.attention.self;
-    const context = multiHeadAttention(s.query.forward(x), s.key.forward(x), s.value.forward(x), this.heads, mask);
+    const context = multiHeadAttention(
+      s.query.forward(x),
+      s.key.forward(x),
+      s.value.forward(x),
+      this.heads,
+      mask,
+    );
     const attended = this.attention.output.forward(context, x);
     return this.output.forward(gelu(this.intermediate.dense.forward(attended)), attended);
   }
@@ -113,7 +119,10 @@ export class BertEncoder {
     for (let i = 0; i < positions.length; i++) positions[i] = i % length;
     const e = this.embeddings;
     let x = add(
-      add(e.word_embeddings.forward(batch.ids, [n, length]), e.position_embeddings.forward(positions, [n, length])),
+      add(
+        e.word_embeddings.forward(batch.ids, [n, length]),
+        e.position_embeddings.forward(positions, [n, length]),
+      ),
       e.token_type_embeddings.forward(new Int32Array(n * length), [n, length]),
     );
     x = e.LayerNorm.forward(x);
@@ -124,7 +133,8 @@ export class BertEncoder {
 }
 
 function readJson(path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw fileError(path, 'not found (a BERT folder needs config.json, vocab.txt, model.safetensors)');
+  if (!existsSync(path))
+    throw fileError(path, 'not found (a BERT folder needs config.json, vocab.txt, model.safetensors)');
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
@@ -166,15 +176,23 @@ export function bertKeyName(key: string): string {
 }
 
 /** Loads encoder and tokenizer from a local BERT folder; errors name the file and the problem. */
-export async function loadBertEncoder(dir: string): Promise<{ encoder: BertEncoder; tokenizer: WordPieceTokenizer }> {
-  if (!existsSync(dir)) throw fileError(dir, 'text encoder folder not found (use --text-encoder builtin or a local BERT folder)');
+export async function loadBertEncoder(
+  dir: string,
+): Promise<{ encoder: BertEncoder; tokenizer: WordPieceTokenizer }> {
+  if (!existsSync(dir))
+    throw fileError(dir, 'text encoder folder not found (use --text-encoder builtin or a local BERT folder)');
   const config = parseBertConfig(join(dir, 'config.json'));
-  const tokenizerConfig = existsSync(join(dir, 'tokenizer_config.json')) ? readJson(join(dir, 'tokenizer_config.json')) : {};
+  const tokenizerConfig = existsSync(join(dir, 'tokenizer_config.json'))
+    ? readJson(join(dir, 'tokenizer_config.json'))
+    : {};
   const tokenizer = WordPieceTokenizer.load(join(dir, 'vocab.txt'), {
     lowercase: tokenizerConfig.do_lower_case !== false,
   });
   if (tokenizer.size !== config.vocab_size)
-    throw fileError(join(dir, 'vocab.txt'), `has ${tokenizer.size} tokens but config.json says vocab_size ${config.vocab_size}`);
+    throw fileError(
+      join(dir, 'vocab.txt'),
+      `has ${tokenizer.size} tokens but config.json says vocab_size ${config.vocab_size}`,
+    );
   const weightsPath = join(dir, 'model.safetensors');
   const file = await loadSafetensors(weightsPath);
   const values = new Map<string, StoredArray>();

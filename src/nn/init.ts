@@ -17,7 +17,11 @@ export function uniformParameter(shape: readonly number[], bound: number, rng: R
  * nn.Conv*d / nn.Linear weights: kaiming_uniform with a = √5, i.e. uniform(±1/√fan_in); biases use
  * the same bound.
  */
-export function kaimingUniformParameter(shape: readonly number[], fanIn: number, rng: Rng = getRng()): Parameter {
+export function kaimingUniformParameter(
+  shape: readonly number[],
+  fanIn: number,
+  rng: Rng = getRng(),
+): Parameter {
   return uniformParameter(shape, 1 / Math.sqrt(fanIn), rng);
 }
 

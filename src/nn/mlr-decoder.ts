@@ -8,7 +8,17 @@
  * the paper's abstract is silent: it is what makes the recognition loss shape the maps, so a tag's map
  * lights up where the evidence for that tag is.
  */
-import { add, matmul, mul, permute, reshape, softmax, sum, type Parameter, type Tensor } from '../engine/index.js';
+import {
+  add,
+  matmul,
+  mul,
+  type Parameter,
+  permute,
+  reshape,
+  softmax,
+  sum,
+  type Tensor,
+} from '../engine/index.js';
 import { kaimingUniformParameter } from './init.js';
 import { Linear } from './layers/linear.js';
 import { LayerNorm } from './layers/norm.js';

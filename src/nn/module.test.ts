@@ -32,7 +32,9 @@ test('loadStateDict copies values by name and names a shape mismatch', () => {
   const a = new Linear(3, 2);
   seed(2);
   const b = new Linear(3, 2);
-  const values = new Map(namedTensors(a).map(([n, t]) => [n, { shape: t.shape, values: t.toFloat32Array() }]));
+  const values = new Map(
+    namedTensors(a).map(([n, t]) => [n, { shape: t.shape, values: t.toFloat32Array() }]),
+  );
   loadStateDict(b, values);
   assert.deepEqual(b.weight.toFloat32Array(), a.weight.toFloat32Array());
   values.set('weight', { shape: [2, 4], values: new Float32Array(8) });

@@ -5,7 +5,13 @@
  */
 import { keep, Parameter, Tensor, tensor } from '../engine/index.js';
 
-function walk(value: unknown, prefix: string, out: [string, Tensor][], seen: Set<unknown>, buffers: boolean): void {
+function walk(
+  value: unknown,
+  prefix: string,
+  out: [string, Tensor][],
+  seen: Set<unknown>,
+  buffers: boolean,
+): void {
   if (value instanceof Tensor) {
     // Parameters always; other tensors held by a layer (running statistics) only when asked.
     if (!seen.has(value) && (buffers || value instanceof Parameter)) {
@@ -22,7 +28,8 @@ function walk(value: unknown, prefix: string, out: [string, Tensor][], seen: Set
     : value instanceof Map
       ? [...value.entries()].map(([k, v]) => [String(k), v])
       : Object.entries(value);
-  for (const [key, child] of entries) walk(child, prefix === '' ? key : `${prefix}.${key}`, out, seen, buffers);
+  for (const [key, child] of entries)
+    walk(child, prefix === '' ? key : `${prefix}.${key}`, out, seen, buffers);
 }
 
 /** The parameters of a network with their flat names, in declaration order (shared ones once). */

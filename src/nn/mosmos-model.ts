@@ -58,7 +58,10 @@ export class MosmosModel {
     textEncoder?: ReportEncoder,
   ) {
     if (config.arch === 'unet2d') {
-      this.imageEncoder = new UNet2dEncoder({ inChannels: config.inChannels, widths: config.widths ?? [16, 32, 64, 128] });
+      this.imageEncoder = new UNet2dEncoder({
+        inChannels: config.inChannels,
+        widths: config.widths ?? [16, 32, 64, 128],
+      });
     } else {
       if (!config.vit) throw new Error('arch unetr needs a ViT configuration');
       this.imageEncoder = new ViT({ inChannels: config.inChannels, ...config.vit });
@@ -70,7 +73,9 @@ export class MosmosModel {
     const textWidth = this.textEncoder.outChannels;
     this.imageProjection = new ProjectionHead(this.imageEncoder.pooledChannels, config.embedDim);
     this.textProjection = new ProjectionHead(textWidth, config.embedDim);
-    this.featureProjection = new Conv(config.arch === 'unet2d' ? 2 : 3, imageWidth, config.embedDim, 1, { padding: 0 });
+    this.featureProjection = new Conv(config.arch === 'unet2d' ? 2 : 3, imageWidth, config.embedDim, 1, {
+      padding: 0,
+    });
     this.queryProjection = new ProjectionHead(textWidth, config.embedDim, { batchNorm: false });
     this.mlr = new MlrDecoder({ dim: config.embedDim, tags: config.tags.length, tau: config.tau });
     this.logitScale = new LogitScale();
@@ -78,7 +83,9 @@ export class MosmosModel {
 
   /** The spatial down-sampling from input to features (2D: per axis of a slice; 3D: the patch size). */
   get featureStride(): number {
-    return this.imageEncoder instanceof UNet2dEncoder ? this.imageEncoder.reduction : this.imageEncoder.config.patchSize;
+    return this.imageEncoder instanceof UNet2dEncoder
+      ? this.imageEncoder.reduction
+      : this.imageEncoder.config.patchSize;
   }
 
   /** 2D: images [N, C, H, W] (slices); 3D: [N, C, D, H, W] patches. */
@@ -93,7 +100,10 @@ export class MosmosModel {
     const out = this.imageEncoder.forward(x, training);
     const [n, , c] = out.tokens.shape as [number, number, number];
     const map = reshape(permute(out.tokens, [0, 2, 1]), [n, c, ...out.grid]);
-    return { features: this.featureProjection.forward(map), global: this.imageProjection.forward(out.pooled, training) };
+    return {
+      features: this.featureProjection.forward(map),
+      global: this.imageProjection.forward(out.pooled, training),
+    };
   }
 
   /** Report embeddings t: [N, embedDim]. */

@@ -24,7 +24,10 @@ test('the 2D encoder returns a skip per stage, the deepest map and pooled featur
   assert.equal(out.deepest, out.skips[2]);
   assert.deepEqual(out.pooled.shape, [2, 32]);
   backward(mean(out.pooled));
-  assert.ok(enc.stem.weight.grad!.data().some((g) => g !== 0), 'gradient reaches the stem');
+  assert.ok(
+    enc.stem.weight.grad!.data().some((g) => g !== 0),
+    'gradient reaches the stem',
+  );
   assert.throws(() => enc.forward(tensor(ramp(18 * 18), [1, 1, 18, 18])), /divisible by 4/);
 });
 
@@ -32,7 +35,14 @@ test('the ViT exposes tokens at 4 depths (3, 6, 9, 12 of 12) and the final token
   seed(11);
   const base = new ViT({ inChannels: 1, ...vitPresets.base, imageSize: [16, 16, 16], hidden: 24, heads: 2 });
   assert.deepEqual(base.skipLayers, [3, 6, 9, 12]);
-  const tiny = new ViT({ inChannels: 1, imageSize: [16, 16, 8], patchSize: 8, hidden: 16, depth: 4, heads: 2 });
+  const tiny = new ViT({
+    inChannels: 1,
+    imageSize: [16, 16, 8],
+    patchSize: 8,
+    hidden: 16,
+    depth: 4,
+    heads: 2,
+  });
   const out = tiny.forward(tensor(ramp(16 * 16 * 8), [1, 1, 16, 16, 8]));
   assert.deepEqual(out.grid, [2, 2, 1]);
   assert.deepEqual(out.tokens.shape, [1, 4, 16]);
@@ -44,7 +54,12 @@ test('the ViT exposes tokens at 4 depths (3, 6, 9, 12 of 12) and the final token
 test('the text embedding does not depend on padding (tolerance 1e-5: float32 sums)', () => {
   seed(12);
   const enc = new TextEncoder({ vocabSize: 30, maxLength: 12, hidden: 16, depth: 2, heads: 2 });
-  const short = enc.forward({ ids: Int32Array.from([2, 7, 9, 3]), mask: Uint8Array.from([1, 1, 1, 1]), batch: 1, length: 4 });
+  const short = enc.forward({
+    ids: Int32Array.from([2, 7, 9, 3]),
+    mask: Uint8Array.from([1, 1, 1, 1]),
+    batch: 1,
+    length: 4,
+  });
   const padded = enc.forward({
     ids: Int32Array.from([2, 7, 9, 3, 0, 0, 0, 0]),
     mask: Uint8Array.from([1, 1, 1, 1, 0, 0, 0, 0]),

@@ -3,7 +3,18 @@
  * per tag at the feature map's resolution. Fine-tuning concatenates them to the decoder; the viewer
  * and `mosmos pretrain --export-attention` show them.
  */
-import { clamp, div, matmul, mul, permute, reshape, softmax, sqrt, sum, type Tensor } from '../engine/index.js';
+import {
+  clamp,
+  div,
+  matmul,
+  mul,
+  permute,
+  reshape,
+  softmax,
+  sqrt,
+  sum,
+  type Tensor,
+} from '../engine/index.js';
 
 /** x / ‖x‖ along the last axis (‖x‖ floored at 1e-6 so an all-zero vector stays finite). */
 export function l2Normalize(x: Tensor): Tensor {

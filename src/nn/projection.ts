@@ -21,7 +21,11 @@ export class ProjectionHead {
    * `batchNorm: false` for inputs that are not a batch of samples — the tag queries are one fixed
    * set of prompts, whose statistics would tie each query to the others.
    */
-  constructor(inFeatures: number, outFeatures: number, options: { hidden?: number; batchNorm?: boolean } = {}) {
+  constructor(
+    inFeatures: number,
+    outFeatures: number,
+    options: { hidden?: number; batchNorm?: boolean } = {},
+  ) {
     const hidden = options.hidden ?? Math.max(inFeatures, outFeatures);
     const batchNorm = options.batchNorm ?? true;
     this.fc1 = new Linear(inFeatures, hidden, { bias: !batchNorm });

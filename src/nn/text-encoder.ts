@@ -88,7 +88,12 @@ export class TextEncoder {
         ? this.positionEmbedding
         : slice(this.positionEmbedding, [0, 0, 0], [1, batch.length, -1]);
     let y = add(tokens0, positions);
-    const mask = tensor(paddingMaskValues(batch.mask, batch.batch, batch.length), [batch.batch, 1, 1, batch.length]);
+    const mask = tensor(paddingMaskValues(batch.mask, batch.batch, batch.length), [
+      batch.batch,
+      1,
+      1,
+      batch.length,
+    ]);
     for (const block of this.blocks) y = block.forward(y, mask, training);
     const tokens = this.norm.forward(y);
     const pooled =

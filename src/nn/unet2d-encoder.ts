@@ -39,14 +39,17 @@ export class ResidualBlock {
     this.conv2 = new Conv(2, outChannels, outChannels, 3, { bias: false });
     this.norm2 = new InstanceNorm(outChannels);
     const reshaped = stride !== 1 || inChannels !== outChannels;
-    this.shortcut = reshaped ? new Conv(2, inChannels, outChannels, 1, { stride, padding: 0, bias: false }) : null;
+    this.shortcut = reshaped
+      ? new Conv(2, inChannels, outChannels, 1, { stride, padding: 0, bias: false })
+      : null;
     this.shortcutNorm = reshaped ? new InstanceNorm(outChannels) : null;
   }
 
   forward(x: Tensor): Tensor {
     const h = leakyRelu(this.norm1.forward(this.conv1.forward(x)));
     const y = this.norm2.forward(this.conv2.forward(h));
-    const identity = this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
+    const identity =
+      this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
     return leakyRelu(add(y, identity));
   }
 }
@@ -74,7 +77,9 @@ export class UNet2dEncoder {
     if (widths.length < 1) throw new Error('the U-Net encoder needs at least one stage');
     this.stem = new Conv(2, inChannels, widths[0]!, 3, { bias: false });
     this.stemNorm = new InstanceNorm(widths[0]!);
-    this.stages = widths.map((w, i) => new ResidualBlock(i === 0 ? widths[0]! : widths[i - 1]!, w, i === 0 ? 1 : 2));
+    this.stages = widths.map(
+      (w, i) => new ResidualBlock(i === 0 ? widths[0]! : widths[i - 1]!, w, i === 0 ? 1 : 2),
+    );
   }
 
   /** Channels of the deepest map. */

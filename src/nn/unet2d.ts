@@ -53,11 +53,16 @@ export class UNet2d {
     if (widths.length < 2) throw new Error('the 2D U-Net needs at least two stages');
     this.imageEncoder = new UNet2dEncoder({ inChannels: config.inChannels, widths });
     this.attention = config.attention
-      ? new AttentionInjection({ spatialDims: 2, featureChannels: widths[widths.length - 1]!, ...config.attention })
+      ? new AttentionInjection({
+          spatialDims: 2,
+          featureChannels: widths[widths.length - 1]!,
+          ...config.attention,
+        })
       : null;
     const extra = this.attention?.channels ?? 0;
     this.decoder = [];
-    for (let i = widths.length - 2; i >= 0; i--) this.decoder.push(new UNet2dDecoderStage(widths[i + 1]!, widths[i]!, extra));
+    for (let i = widths.length - 2; i >= 0; i--)
+      this.decoder.push(new UNet2dDecoderStage(widths[i + 1]!, widths[i]!, extra));
     this.head = new Conv(2, widths[0]!, config.classes, 1, { padding: 0 });
   }
 

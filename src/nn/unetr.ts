@@ -50,7 +50,8 @@ export class UnetResBlock3d {
   forward(x: Tensor): Tensor {
     const h = leakyRelu(this.norm1.forward(this.conv1.forward(x)));
     const y = this.norm2.forward(this.conv2.forward(h));
-    const identity = this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
+    const identity =
+      this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
     return leakyRelu(add(y, identity));
   }
 }
@@ -111,7 +112,8 @@ export class Unetr {
   constructor(readonly config: UnetrConfig) {
     const { vit, featureSize: f } = config;
     const levels = Math.log2(vit.patchSize);
-    if (!Number.isInteger(levels) || levels < 2) throw new Error(`UNETR needs a power-of-two patch size ≥ 4, got ${vit.patchSize}`);
+    if (!Number.isInteger(levels) || levels < 2)
+      throw new Error(`UNETR needs a power-of-two patch size ≥ 4, got ${vit.patchSize}`);
     this.levels = levels;
     this.imageEncoder = new ViT({ inChannels: config.inChannels, ...vit });
     this.attention = config.attention
@@ -128,7 +130,9 @@ export class Unetr {
     }
     this.decoder = [];
     for (let j = levels - 1; j >= 0; j--)
-      this.decoder.push(new UnetrUpBlock(j === levels - 1 ? vit.hidden : f * 2 ** (j + 1), f * 2 ** j, extra));
+      this.decoder.push(
+        new UnetrUpBlock(j === levels - 1 ? vit.hidden : f * 2 ** (j + 1), f * 2 ** j, extra),
+      );
     this.head = new Conv(3, f, config.classes, 1, { padding: 0 });
   }
 

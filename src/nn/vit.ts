@@ -4,7 +4,7 @@
  * embeddings are added, and pre-LN transformer layers follow. The token sequences after four evenly
  * spaced layers (3, 6, 9, 12 of 12) feed the UNETR decoder's skips.
  */
-import { add, mean, permute, reshape, type Parameter, type Tensor } from '../engine/index.js';
+import { add, mean, type Parameter, permute, reshape, type Tensor } from '../engine/index.js';
 import { truncNormalParameter } from './init.js';
 import { Conv } from './layers/conv.js';
 import { LayerNorm } from './layers/norm.js';
@@ -54,14 +54,19 @@ export class ViT {
   constructor(readonly config: ViTConfig) {
     const { imageSize, patchSize, hidden, depth, heads } = config;
     for (const s of imageSize)
-      if (s % patchSize !== 0) throw new Error(`ViT image size ${imageSize} not divisible by patch ${patchSize}`);
+      if (s % patchSize !== 0)
+        throw new Error(`ViT image size ${imageSize} not divisible by patch ${patchSize}`);
     this.grid = imageSize.map((s) => s / patchSize) as [number, number, number];
     const tokens = this.grid[0] * this.grid[1] * this.grid[2];
-    this.patchEmbedding = new Conv(3, config.inChannels, hidden, patchSize, { stride: patchSize, padding: 0 });
+    this.patchEmbedding = new Conv(3, config.inChannels, hidden, patchSize, {
+      stride: patchSize,
+      padding: 0,
+    });
     this.positionEmbedding = truncNormalParameter([1, tokens, hidden], 0.02);
     this.blocks = Array.from(
       { length: depth },
-      () => new TransformerEncoderLayer(hidden, heads, { mlpRatio: config.mlpRatio, dropout: config.dropout }),
+      () =>
+        new TransformerEncoderLayer(hidden, heads, { mlpRatio: config.mlpRatio, dropout: config.dropout }),
     );
     this.norm = new LayerNorm(hidden);
     this.skipLayers = [1, 2, 3, 4].map((q) => Math.max(1, Math.round((q * depth) / 4)));

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
-import { writeSyntheticPairs } from './synthetic-pairs.js';
 import { pretrain } from './pretrain.js';
 import { defaultPretrainConfig } from './pretrain-config.js';
+import { writeSyntheticPairs } from './synthetic-pairs.js';
+
 const dir = '/tmp/nnwork/syn';
 rmSync(dir, { recursive: true, force: true });
 const t0 = performance.now();

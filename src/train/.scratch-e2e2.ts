@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
-import { writeSyntheticPairs } from './synthetic-pairs.js';
 import { pretrain } from './pretrain.js';
 import { defaultPretrainConfig } from './pretrain-config.js';
+import { writeSyntheticPairs } from './synthetic-pairs.js';
+
 const dir = '/tmp/nnwork/syn2';
 rmSync(dir, { recursive: true, force: true });
 const size = Number(process.env.SIZE ?? 16);
@@ -23,6 +24,9 @@ const r = await pretrain({
   validationFraction: 0.25,
   augment: false,
   worker: false,
-  preprocess: { spacing: [(1.5 * 32) / size, (1.5 * 32) / size, 3], intensity: { kind: "ct", min: -175, max: 250 } },
+  preprocess: {
+    spacing: [(1.5 * 32) / size, (1.5 * 32) / size, 3],
+    intensity: { kind: 'ct', min: -175, max: 250 },
+  },
 });
 console.log('train', (performance.now() - t1).toFixed(0), 'ms', r.steps, 'steps');

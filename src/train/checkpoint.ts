@@ -44,7 +44,10 @@ export async function saveCheckpoint(
   const state = optimizer.stateDict();
   for (const [key, t] of Object.entries(state.tensors)) tensors[`optimizer.${key}`] = t;
   const weights = `checkpoint-${position.step}.safetensors`;
-  await saveSafetensors(join(dir, weights), tensors, { force: true, metadata: { format: 'mosmos-checkpoint' } });
+  await saveSafetensors(join(dir, weights), tensors, {
+    force: true,
+    metadata: { format: 'mosmos-checkpoint' },
+  });
   const previous = readSidecar(dir);
   const sidecar: Sidecar = {
     format: 'mosmos-checkpoint',

@@ -4,23 +4,23 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { preprocessVolume } from '../data/preprocess.js';
+import { axialSlices, cropPatch } from '../data/slice-sampler.js';
+import type { PreparedVolume } from '../data/volume-cache.js';
 import { interpolate, noGrad, tensor, tidy } from '../engine/index.js';
 import { fileError } from '../errors.js';
 import { assertWritable } from '../io/atomic-write.js';
 import { writeNifti } from '../io/nifti/index.js';
 import { readVolume } from '../io/read-volume.js';
-import { pixelTagAttention } from '../nn/pixel-tag-attention.js';
 import type { MosmosModel } from '../nn/mosmos-model.js';
-import { preprocessVolume } from '../data/preprocess.js';
-import { axialSlices, cropPatch } from '../data/slice-sampler.js';
-import type { PreparedVolume } from '../data/volume-cache.js';
+import { pixelTagAttention } from '../nn/pixel-tag-attention.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { resampleToGrid } from '../volume/resample.js';
 import { type Volume, withVoxels } from '../volume/volume.js';
 import { loadWeights } from './checkpoint.js';
+import { buildPretrainModel, type PretrainRuntime } from './pretrain.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { vitSettings } from './pretrain-config.js';
-import { buildPretrainModel, type PretrainRuntime } from './pretrain.js';
 import { tokenBatch } from './pretrain-data.js';
 import { readRunInfo } from './run-record.js';
 
@@ -51,7 +51,11 @@ export function attentionOnPreparedGrid(
         const zs = Array.from({ length: Math.min(chunk, nz - z0) }, (_, i) => z0 + i);
         tidy(() => {
           const x = tensor(axialSlices(prepared.data, prepared.dims, zs, size), [zs.length, 1, size, size]);
-          const a = interpolate(pixelTagAttention(model.encodeImage(x).features, queries, config.tau), [ny, nx], 'linear');
+          const a = interpolate(
+            pixelTagAttention(model.encodeImage(x).features, queries, config.tau),
+            [ny, nx],
+            'linear',
+          );
           const values = a.data();
           zs.forEach((z, s) => {
             for (let t = 0; t < k; t++)
@@ -67,12 +71,17 @@ export function attentionOnPreparedGrid(
             tidy(() => {
               const patch = cropPatch(prepared.data, prepared.dims, [x0, y0, z0], [pw, ph, pd], 0);
               const x = tensor(patch, [1, 1, pd, ph, pw]);
-              const values = interpolate(pixelTagAttention(model.encodeImage(x).features, queries, config.tau), [pd, ph, pw], 'linear').data();
+              const values = interpolate(
+                pixelTagAttention(model.encodeImage(x).features, queries, config.tau),
+                [pd, ph, pw],
+                'linear',
+              ).data();
               for (let t = 0; t < k; t++)
                 for (let z = 0; z < pd && z0 + z < nz; z++)
                   for (let y = 0; y < ph && y0 + y < ny; y++)
                     for (let xx = 0; xx < pw && x0 + xx < nx; xx++)
-                      maps[t]![((z0 + z) * ny + y0 + y) * nx + x0 + xx] = values[((t * pd + z) * ph + y) * pw + xx]!;
+                      maps[t]![((z0 + z) * ny + y0 + y) * nx + x0 + xx] =
+                        values[((t * pd + z) * ph + y) * pw + xx]!;
             });
           }
     }
@@ -91,7 +100,8 @@ export async function exportAttention(
   outDir: string,
   options: { force?: boolean } & PretrainRuntime = {},
 ): Promise<string[]> {
-  if (!existsSync(join(runDir, 'run.json'))) throw fileError(runDir, 'not a pre-training run folder (no run.json)');
+  if (!existsSync(join(runDir, 'run.json')))
+    throw fileError(runDir, 'not a pre-training run folder (no run.json)');
   const config = readRunInfo(runDir).config as unknown as PretrainConfig;
   const vocabulary = getVocabulary(config.tags);
   const tagNames = vocabulary.tags.map((t) => t.name);
@@ -101,7 +111,11 @@ export async function exportAttention(
   await loadWeights(runDir, model);
   const input: Volume = await readVolume(volumePath);
   const prepared = preprocessVolume(input, config.preprocess);
-  const prompts = tokenBatch(tokenizer, vocabulary.tags.map((t) => t.prompt), Math.min(16, config.maxTokens));
+  const prompts = tokenBatch(
+    tokenizer,
+    vocabulary.tags.map((t) => t.prompt),
+    Math.min(16, config.maxTokens),
+  );
   const maps = attentionOnPreparedGrid(model, prepared, () => model.tagQueries(prompts), config);
   mkdirSync(outDir, { recursive: true });
   const grid = { dims: input.dims.slice(0, 3), affine: input.affine };

@@ -112,6 +112,7 @@ export function readModelInfo(runDir: string): SegmentationModelInfo {
   } catch (error) {
     throw fileError(path, `not valid JSON (${(error as Error).message})`);
   }
-  if (info.format !== 'mosmos-segmentation-model') throw fileError(path, 'not a mosmos segmentation model description');
+  if (info.format !== 'mosmos-segmentation-model')
+    throw fileError(path, 'not a mosmos segmentation model description');
   return info;
 }

@@ -59,12 +59,16 @@ export async function loadLabelledCase(
   const label = reorientToRas(await readCaseLabel(dataset, item));
   const same = label.dims.slice(0, 3).every((d, i) => d === (image.dims[i] ?? 1));
   if (!same)
-    throw fileError(item.label!, `label grid ${label.dims.slice(0, 3).join('×')} differs from the image's ${image.dims.slice(0, 3).join('×')}`);
+    throw fileError(
+      item.label!,
+      `label grid ${label.dims.slice(0, 3).join('×')} differs from the image's ${image.dims.slice(0, 3).join('×')}`,
+    );
   const onGrid = resampleToGrid(label, { dims: prepared.dims, affine: prepared.affine! }, 'nearest').data;
   const labels = new Uint8Array(onGrid.length);
   for (let i = 0; i < onGrid.length; i++) {
     const v = Math.round(onGrid[i]!);
-    if (v < 0 || v >= classes) throw fileError(item.label!, `label value ${v} outside the dataset's labels 0…${classes - 1}`);
+    if (v < 0 || v >= classes)
+      throw fileError(item.label!, `label value ${v} outside the dataset's labels 0…${classes - 1}`);
     labels[i] = v;
   }
   return { id: item.id, image: prepared.data, label: labels, dims: prepared.dims };

@@ -26,6 +26,7 @@ import {
   warmupCosine,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
+import { segmentPrepared } from '../infer/segment.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { diceScore } from '../metrics/index.js';
 import { namedParameters } from '../nn/module.js';
@@ -36,14 +37,13 @@ import {
   segmentationLogits,
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
-import { segmentPrepared } from '../infer/segment.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
-import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
-import { vitSettings } from './pretrain-config.js';
 import type { PretrainRuntime } from './pretrain.js';
+import { vitSettings } from './pretrain-config.js';
 import { stepRng } from './pretrain-data.js';
+import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { appendMetrics, createRunFolder, readMetrics, readRunInfo } from './run-record.js';
 import { diceCeLoss } from './segmentation-losses.js';
@@ -89,7 +89,10 @@ function filesFingerprint(files: string[]): string {
 /** No weight decay on biases and norms (rank ≤ 1). */
 function parameterGroups(network: object): ParamGroup[] {
   const params = namedParameters(network).map(([, p]) => p);
-  return [{ params: params.filter((p) => p.rank > 1) }, { params: params.filter((p) => p.rank <= 1), weightDecay: 0 }];
+  return [
+    { params: params.filter((p) => p.rank > 1) },
+    { params: params.filter((p) => p.rank <= 1), weightDecay: 0 },
+  ];
 }
 
 /** The network configuration a fine-tuning run implies (from the pre-training run when given). */
@@ -104,11 +107,21 @@ function networkConfig(
   if (config.attentionMaps) {
     tagVocabulary = pretrained?.config.tags ?? config.tags;
     tags = pretrained?.tagNames ?? getVocabulary(config.tags).tags.map((t) => t.name);
-    attention = { tags: tags.length, embedDim: pretrained?.config.embedDim ?? 64, tau: pretrained?.config.tau ?? 0.1 };
+    attention = {
+      tags: tags.length,
+      embedDim: pretrained?.config.embedDim ?? 64,
+      tau: pretrained?.config.tau ?? 0.1,
+    };
   }
   if (config.arch === 'unet2d')
     return {
-      network: { arch: 'unet2d', inChannels: 1, classes, widths: pretrained?.config.widths ?? config.widths, attention },
+      network: {
+        arch: 'unet2d',
+        inChannels: 1,
+        classes,
+        widths: pretrained?.config.widths ?? config.widths,
+        attention,
+      },
       tags,
       tagVocabulary,
     };
@@ -133,12 +146,20 @@ function windowOf(network: SegmentationNetworkConfig, config: FinetuneConfig): [
   return [w, h, d];
 }
 
-export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime = {}): Promise<FinetuneResult> {
+export async function finetune(
+  config: FinetuneConfig,
+  runtime: FinetuneRuntime = {},
+): Promise<FinetuneResult> {
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
   if (config.resume) {
     const stored = readRunInfo(runDir).config as unknown as FinetuneConfig;
-    config = { ...stored, epochs: Math.max(stored.epochs, config.epochs), resume: true, maxSteps: config.maxSteps };
+    config = {
+      ...stored,
+      epochs: Math.max(stored.epochs, config.epochs),
+      resume: true,
+      maxSteps: config.maxSteps,
+    };
     if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
   }
   if (config.arch === 'unet2d' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
@@ -147,19 +168,27 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
   if (config.modality) dataset = filterByModality(dataset, config.modality);
   const labelValues = Object.keys(dataset.labels).map(Number);
   const classes = Math.max(...labelValues) + 1;
-  if (classes < 2 || classes > 255) throw new InputError(`${config.data}: need 1 to 254 organ labels, found ${classes - 1}`);
+  if (classes < 2 || classes > 255)
+    throw new InputError(`${config.data}: need 1 to 254 organ labels, found ${classes - 1}`);
   const { splits, train, validation } = finetuneSplits(dataset, config.labelFraction, config.seed);
 
-  const pretrained = config.pretrained ? await readPretrainedParts(resolve(config.pretrained), runtime) : null;
+  const pretrained = config.pretrained
+    ? await readPretrainedParts(resolve(config.pretrained), runtime)
+    : null;
   if (pretrained && pretrained.config.arch !== config.arch)
-    throw new InputError(`${config.pretrained}: pre-trained for --arch ${pretrained.config.arch}, not ${config.arch}`);
-  const preprocess: PreprocessSettings = config.preprocess ?? pretrained?.config.preprocess ?? defaultPreprocess;
+    throw new InputError(
+      `${config.pretrained}: pre-trained for --arch ${pretrained.config.arch}, not ${config.arch}`,
+    );
+  const preprocess: PreprocessSettings =
+    config.preprocess ?? pretrained?.config.preprocess ?? defaultPreprocess;
   const described = networkConfig(config, classes, pretrained);
   const window = windowOf(described.network, config);
   if (described.network.arch === 'unet2d') {
     const reduction = 2 ** (described.network.widths.length - 1);
     if (window[0] % reduction !== 0 || window[1] % reduction !== 0)
-      throw new InputError(`--patch ${config.patch.join(',')} must be divisible by ${reduction} for this U-Net`);
+      throw new InputError(
+        `--patch ${config.patch.join(',')} must be divisible by ${reduction} for this U-Net`,
+      );
   }
 
   createRunFolder(
@@ -174,7 +203,9 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
     { resume: config.resume, force: config.force },
   );
   writeFileAtomic(join(runDir, 'splits.json'), `${JSON.stringify(splits, null, 2)}\n`, { force: true });
-  const labels: Record<string, string> = Object.fromEntries(Object.entries(dataset.labels).map(([k, v]) => [k, v]));
+  const labels: Record<string, string> = Object.fromEntries(
+    Object.entries(dataset.labels).map(([k, v]) => [k, v]),
+  );
   const modelInfo: SegmentationModelInfo = {
     format: 'mosmos-segmentation-model',
     network: described.network,
@@ -193,14 +224,19 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
   if (pretrained) initializeFromPretrained(network, pretrained);
   const optimizer = new AdamW(parameterGroups(network), { lr: config.lr, weightDecay: config.weightDecay });
   const totalSteps = config.epochs * config.stepsPerEpoch;
-  const schedule = warmupCosine({ lr: config.lr, warmupSteps: Math.max(1, Math.round(0.05 * totalSteps)), totalSteps });
+  const schedule = warmupCosine({
+    lr: config.lr,
+    warmupSteps: Math.max(1, Math.round(0.05 * totalSteps)),
+    totalSteps,
+  });
   let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
   let bestDice: number | null = null;
   if (config.resume) {
     position = (await loadCheckpoint(runDir, network, optimizer)) ?? position;
     getRng().setState(position.rngState);
     for (const r of readMetrics(runDir))
-      if (r.type === 'validation' && typeof r.meanDice === 'number') bestDice = Math.max(bestDice ?? -1, r.meanDice);
+      if (r.type === 'validation' && typeof r.meanDice === 'number')
+        bestDice = Math.max(bestDice ?? -1, r.meanDice);
     log(`resuming at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}, step ${position.step}`);
   }
 
@@ -209,22 +245,39 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
   for (const c of train) trainVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
   const validationVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of validation) validationVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
-  const sampler = new PatchSampler(trainVolumes, window, { positiveFraction: config.positiveFraction, augment: config.augment });
+  const sampler = new PatchSampler(trainVolumes, window, {
+    positiveFraction: config.positiveFraction,
+    augment: config.augment,
+  });
   const inputShape = (count: number) =>
     window[2] === 1 ? [count, 1, window[1], window[0]] : [count, 1, window[2], window[1], window[0]];
 
   const stop = runtime.stop ?? installStopSignal(log);
-  const result: FinetuneResult = { runDir, steps: 0, interrupted: false, epochLosses: [], validation: [], bestDice, splits };
+  const result: FinetuneResult = {
+    runDir,
+    steps: 0,
+    interrupted: false,
+    epochLosses: [],
+    validation: [],
+    bestDice,
+    splits,
+  };
   const saveWeights = async (name: string) => {
     const tensors: Record<string, Tensor> = {};
     for (const [k, p] of namedParameters(network)) tensors[k] = p;
-    await saveSafetensors(join(runDir, name), tensors, { force: true, metadata: { format: 'mosmos-segmentation' } });
+    await saveSafetensors(join(runDir, name), tensors, {
+      force: true,
+      metadata: { format: 'mosmos-segmentation' },
+    });
   };
   const validate = (epoch: number): ValidationResult => {
     const organs = labelValues.filter((v) => v !== 0).sort((a, b) => a - b);
     const sums = new Map<number, number>(organs.map((o) => [o, 0]));
     for (const v of validationVolumes) {
-      const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, { overlap: config.overlap, batchSize: 8 });
+      const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
+        overlap: config.overlap,
+        batchSize: 8,
+      });
       for (const o of organs) sums.set(o, sums.get(o)! + diceScore(pred, v.label, o));
     }
     const perOrgan: Record<string, number> = {};
@@ -235,7 +288,11 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
 
   try {
     for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
-      const progress = createProgress({ total: config.stepsPerEpoch, label: `epoch ${epoch + 1}/${config.epochs}`, stream: runtime.progressStream });
+      const progress = createProgress({
+        total: config.stepsPerEpoch,
+        label: `epoch ${epoch + 1}/${config.epochs}`,
+        stream: runtime.progressStream,
+      });
       let sum = 0;
       let n = 0;
       let b = epoch === position.epoch ? position.batchInEpoch : 0;
@@ -272,18 +329,31 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
       if (epochDone && validationVolumes.length > 0 && ((epoch + 1) % config.valEvery === 0 || last)) {
         const v = validate(epoch + 1);
         result.validation.push(v);
-        appendMetrics(runDir, { type: 'validation', ...v, step: position.step, trainLoss: n > 0 ? sum / n : null });
+        appendMetrics(runDir, {
+          type: 'validation',
+          ...v,
+          step: position.step,
+          trainLoss: n > 0 ? sum / n : null,
+        });
         const improved = bestDice === null || v.meanDice > bestDice;
         if (improved) {
           bestDice = v.meanDice;
           await saveWeights('best.safetensors');
         }
         log(`epoch ${epoch + 1}: validation mean Dice ${v.meanDice.toFixed(4)}${improved ? ' (best)' : ''}`);
-      } else if (epochDone) appendMetrics(runDir, { type: 'epoch', epoch: epoch + 1, step: position.step, trainLoss: n > 0 ? sum / n : null });
+      } else if (epochDone)
+        appendMetrics(runDir, {
+          type: 'epoch',
+          epoch: epoch + 1,
+          step: position.step,
+          trainLoss: n > 0 ? sum / n : null,
+        });
       const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
       if (!epochDone || (halted && epoch + 1 < config.epochs)) {
         result.interrupted = true;
-        log(`stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`);
+        log(
+          `stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`,
+        );
         break;
       }
     }
@@ -293,10 +363,14 @@ export async function finetune(config: FinetuneConfig, runtime: FinetuneRuntime 
   // A run stopped before any validation still leaves usable weights.
   if (modelInfo.weights === 'best.safetensors' && bestDice === null) {
     modelInfo.weights = 'last.safetensors';
-    writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
+    writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, {
+      force: true,
+    });
   } else if (bestDice !== null && modelInfo.weights !== 'best.safetensors') {
     modelInfo.weights = 'best.safetensors';
-    writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
+    writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, {
+      force: true,
+    });
   }
   result.bestDice = bestDice;
   return result;

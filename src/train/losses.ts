@@ -67,7 +67,10 @@ function targetsAndWeights(targets: Float32Array, shape: readonly number[]) {
  */
 export function maskedBce(logits: Tensor, targets: Float32Array): Tensor {
   const { y, w, count } = targetsAndWeights(targets, logits.shape);
-  const perEntry = add(sub(maximum(logits, zerosLike(logits)), mul(logits, y)), log(add(exp(neg(abs(logits))), 1)));
+  const perEntry = add(
+    sub(maximum(logits, zerosLike(logits)), mul(logits, y)),
+    log(add(exp(neg(abs(logits))), 1)),
+  );
   return div(sum(mul(perEntry, w)), count);
 }
 
@@ -85,7 +88,11 @@ export interface AsymmetricLossOptions {
  * −(1−p)^γ+ log p, negatives −p_m^γ− log(1−p_m) with p_m = max(p − m, 0); mean over counted entries.
  * It down-weights the many easy negatives that dominate multi-label data.
  */
-export function asymmetricLoss(logits: Tensor, targets: Float32Array, options: AsymmetricLossOptions = {}): Tensor {
+export function asymmetricLoss(
+  logits: Tensor,
+  targets: Float32Array,
+  options: AsymmetricLossOptions = {},
+): Tensor {
   const gammaPositive = options.gammaPositive ?? 0;
   const gammaNegative = options.gammaNegative ?? 4;
   const margin = options.margin ?? 0.05;

@@ -1,10 +1,10 @@
 /** Configuration of a pre-training run: a typed object with defaults, written to run.json. */
 import type { PreprocessSettings } from '../data/preprocess.js';
 import { defaultPreprocess } from '../data/preprocess.js';
-import type { VocabularyName } from '../report/vocabularies.js';
-import { textEncoderPresets } from '../nn/text-encoder.js';
+import type { textEncoderPresets } from '../nn/text-encoder.js';
 import { unet2dPresets } from '../nn/unet2d-encoder.js';
-import { vitPresets, type ViTPreset } from '../nn/vit.js';
+import { type ViTPreset, vitPresets } from '../nn/vit.js';
+import type { VocabularyName } from '../report/vocabularies.js';
 
 export interface PretrainConfig {
   /** Pairs manifest (JSON Lines). */

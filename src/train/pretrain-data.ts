@@ -26,7 +26,8 @@ export function loadTrainingPairs(
   options: { skipBad: boolean; alwaysImaged?: string[] },
 ) {
   const tagNames = vocabulary.tags.map((t) => t.name);
-  const statuses = (text: string): Record<string, ReportTagStatus> => statusPerTag(tagReport(text, vocabulary));
+  const statuses = (text: string): Record<string, ReportTagStatus> =>
+    statusPerTag(tagReport(text, vocabulary));
   const read = readPairs(manifest, { skipBad: options.skipBad, tagReport: statuses });
   const pairs: TrainingPair[] = read.pairs.map((p) => ({
     ...p,
@@ -49,13 +50,20 @@ export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
  * Deterministic split: a seeded permutation, the first ⌈fraction·n⌉ held out (at least 2 when
  * n ≥ 4, so retrieval can be measured; none below that).
  */
-export function splitPairs(n: number, fraction: number, seed: number): { train: number[]; validation: number[] } {
+export function splitPairs(
+  n: number,
+  fraction: number,
+  seed: number,
+): { train: number[]; validation: number[] } {
   const order = shuffled(
     Array.from({ length: n }, (_, i) => i),
     new Rng(seed ^ 0x5eed),
   );
   const held = n < 4 || fraction <= 0 ? 0 : Math.min(n - 2, Math.max(2, Math.ceil(fraction * n)));
-  return { validation: order.slice(0, held).sort((a, b) => a - b), train: order.slice(held).sort((a, b) => a - b) };
+  return {
+    validation: order.slice(0, held).sort((a, b) => a - b),
+    train: order.slice(held).sort((a, b) => a - b),
+  };
 }
 
 /** The training order of `epoch` (0-based): the same for the same seed and epoch. */
@@ -69,7 +77,11 @@ export function stepRng(seed: number, step: number): Rng {
 }
 
 /** Token ids and masks of `texts`, each padded/truncated to `maxLength`. */
-export function tokenBatch(tokenizer: WordPieceTokenizer, texts: readonly string[], maxLength: number): TokenBatch {
+export function tokenBatch(
+  tokenizer: WordPieceTokenizer,
+  texts: readonly string[],
+  maxLength: number,
+): TokenBatch {
   const ids = new Int32Array(texts.length * maxLength);
   const mask = new Uint8Array(texts.length * maxLength);
   texts.forEach((text, i) => {
@@ -126,7 +138,13 @@ export function patchBatch(
   volumes.forEach((v, i) => {
     let min = Number.POSITIVE_INFINITY;
     for (let j = 0; j < v.data.length; j++) if (v.data[j]! < min) min = v.data[j]!;
-    let patch = cropPatch(v.data, v.dims, patchStart(v.dims, size, uniform), size, Number.isFinite(min) ? min : 0);
+    let patch = cropPatch(
+      v.data,
+      v.dims,
+      patchStart(v.dims, size, uniform),
+      size,
+      Number.isFinite(min) ? min : 0,
+    );
     if (augment && uniform) patch = augmentImage(patch, size[0], size[1], size[2], uniform);
     data.set(patch, i * count);
   });

@@ -3,8 +3,8 @@
  * from the global embeddings, and tag mAP and per-tag AUROC from the recognition logits.
  */
 import { matmul, noGrad, tensor, tidy } from '../engine/index.js';
-import { type RetrievalMetrics, retrievalRecall } from '../metrics/retrieval.js';
 import { type TagRankingMetrics, tagRankingMetrics } from '../metrics/ranking.js';
+import { type RetrievalMetrics, retrievalRecall } from '../metrics/retrieval.js';
 import type { MosmosModel } from '../nn/mosmos-model.js';
 import { l2Normalize } from '../nn/pixel-tag-attention.js';
 import type { TokenBatch } from '../nn/text-encoder.js';
@@ -62,7 +62,9 @@ export function validate(model: MosmosModel, inputs: ValidationInputs): Validati
   const sim = noGrad(() =>
     tidy(() => {
       const dim = concatArrays(g).length / n;
-      return matmul(tensor(concatArrays(g), [n, dim]), tensor(concatArrays(t), [n, dim]), { transposeB: true }).toFloat32Array();
+      return matmul(tensor(concatArrays(g), [n, dim]), tensor(concatArrays(t), [n, dim]), {
+        transposeB: true,
+      }).toFloat32Array();
     }),
   );
   return { pairs: n, retrieval: retrievalRecall(sim, n), tags };

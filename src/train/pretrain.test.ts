@@ -110,7 +110,10 @@ test('bad pairs lines stop the run with the line named, or are skipped and count
     manifest,
     `${readFileSync(manifest, 'utf8')}{"image":"missing.nii.gz","report":"The liver is normal."}\n`,
   );
-  await assert.rejects(pretrain(config('bad'), { ...quiet, stop: stopNever }), /pairs\.jsonl:11: image not found/);
+  await assert.rejects(
+    pretrain(config('bad'), { ...quiet, stop: stopNever }),
+    /pairs\.jsonl:11: image not found/,
+  );
   const run = await pretrain({ ...config('skip'), skipBad: true, epochs: 1 }, { ...quiet, stop: stopNever });
   assert.deepEqual(
     run.skipped.map((s) => s.line),

@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PreparePool } from '../data/prepare-pool.js';
 import { prefetch } from '../data/prefetch.js';
+import { PreparePool } from '../data/prepare-pool.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
 import {
   AdamW,
@@ -36,14 +36,14 @@ import type { PretrainConfig } from './pretrain-config.js';
 import { vitSettings } from './pretrain-config.js';
 import {
   epochOrder,
+  type ImageBatch,
   loadTrainingPairs,
   patchBatch,
   sliceBatch,
   splitPairs,
   stepRng,
-  tokenBatch,
-  type ImageBatch,
   type TrainingPair,
+  tokenBatch,
 } from './pretrain-data.js';
 import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
 import { createProgress, type ProgressStream } from './progress.js';
@@ -121,13 +121,21 @@ function parameterGroups(model: MosmosModel): ParamGroup[] {
   ];
 }
 
-export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime = {}): Promise<PretrainResult> {
+export async function pretrain(
+  config: PretrainConfig,
+  runtime: PretrainRuntime = {},
+): Promise<PretrainResult> {
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
   if (config.resume) {
     // The stored configuration wins, so the resumed run is the same run; only epochs may grow.
     const stored = readRunInfo(runDir).config as unknown as PretrainConfig;
-    config = { ...stored, epochs: Math.max(stored.epochs, config.epochs), resume: true, maxSteps: config.maxSteps };
+    config = {
+      ...stored,
+      epochs: Math.max(stored.epochs, config.epochs),
+      resume: true,
+      maxSteps: config.maxSteps,
+    };
     if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
   }
   const vocabulary = getVocabulary(config.tags);
@@ -135,16 +143,26 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
     skipBad: config.skipBad,
     alwaysImaged: config.alwaysImaged,
   });
-  if (skipped.length > 0) log(`skipped ${skipped.length} bad pair line(s): ${skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join('; ')}`);
+  if (skipped.length > 0)
+    log(
+      `skipped ${skipped.length} bad pair line(s): ${skipped
+        .slice(0, 3)
+        .map((s) => `line ${s.line}: ${s.reason}`)
+        .join('; ')}`,
+    );
   const split = splitPairs(pairs.length, config.validationFraction, config.seed);
-  if (split.train.length < 2) throw new InputError(`${config.pairs}: need at least 2 training pairs, found ${split.train.length}`);
+  if (split.train.length < 2)
+    throw new InputError(`${config.pairs}: need at least 2 training pairs, found ${split.train.length}`);
   createRunFolder(
     runDir,
     {
       command: 'pretrain',
       argv: runtime.argv ?? [],
       seed: config.seed,
-      dataFingerprint: dataFingerprint(config.pairs, pairs.map((p) => p.image)),
+      dataFingerprint: dataFingerprint(
+        config.pairs,
+        pairs.map((p) => p.image),
+      ),
       config: { ...config, pairs: resolve(config.pairs), out: runDir },
     },
     { resume: config.resume, force: config.force },
@@ -184,7 +202,13 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
   const patchSize = vitSettings(config.vit).imageSize.slice().reverse() as [number, number, number];
   const makeImages = (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>): ImageBatch =>
     is2d
-      ? sliceBatch(volumes, config.slicesPerVolume, config.sliceSize, rng, config.augment && rng !== undefined)
+      ? sliceBatch(
+          volumes,
+          config.slicesPerVolume,
+          config.sliceSize,
+          rng,
+          config.augment && rng !== undefined,
+        )
       : patchBatch(volumes, patchSize, rng, config.augment && rng !== undefined);
 
   const stop = runtime.stop ?? installStopSignal(log);
@@ -196,12 +220,25 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
     for (let i = 0; i < split.validation.length; i += chunk) {
       const idx = split.validation.slice(i, i + chunk);
       images.push(makeImages(await Promise.all(idx.map((j) => load(pairs[j]!)))));
-      reports.push(tokenBatch(tokenizer, idx.map((j) => pairs[j]!.report), config.maxTokens));
+      reports.push(
+        tokenBatch(
+          tokenizer,
+          idx.map((j) => pairs[j]!.report),
+          config.maxTokens,
+        ),
+      );
     }
     const k = tagNames.length;
     const targets = new Float32Array(split.validation.length * k);
-    split.validation.forEach((j, r) => targets.set(pairs[j]!.targets, r * k));
-    return { images, reports, targets, slicesPerVolume: config.slicesPerVolume, prompts: promptTokens, tagNames };
+    for (const [r, j] of split.validation.entries()) targets.set(pairs[j]!.targets, r * k);
+    return {
+      images,
+      reports,
+      targets,
+      slicesPerVolume: config.slicesPerVolume,
+      prompts: promptTokens,
+      tagNames,
+    };
   };
 
   try {
@@ -211,7 +248,11 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
       const batches = Array.from({ length: batchesPerEpoch - first }, (_, b) =>
         order.slice((first + b) * batchSize, (first + b + 1) * batchSize),
       );
-      const progress = createProgress({ total: batchesPerEpoch, label: `epoch ${epoch + 1}/${config.epochs}`, stream: runtime.progressStream });
+      const progress = createProgress({
+        total: batchesPerEpoch,
+        label: `epoch ${epoch + 1}/${config.epochs}`,
+        stream: runtime.progressStream,
+      });
       const loads = batches.map((idx) => async () => Promise.all(idx.map((j) => load(pairs[j]!))));
       let b = first;
       let sums = { loss: 0, contrastive: 0, mlr: 0, n: 0 };
@@ -219,9 +260,13 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
         const idx = batches[b - first]!;
         const rng = stepRng(config.seed, position.step);
         const images = makeImages(volumes, rng);
-        const reports = tokenBatch(tokenizer, idx.map((j) => pairs[j]!.report), config.maxTokens);
+        const reports = tokenBatch(
+          tokenizer,
+          idx.map((j) => pairs[j]!.report),
+          config.maxTokens,
+        );
         const targets = new Float32Array(idx.length * tagNames.length);
-        idx.forEach((j, r) => targets.set(pairs[j]!.targets, r * tagNames.length));
+        for (const [r, j] of idx.entries()) targets.set(pairs[j]!.targets, r * tagNames.length);
         const lr = schedule(position.step);
         optimizer.lr = lr;
         const figures = tidy(() => {
@@ -250,7 +295,14 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
           n: sums.n + 1,
         };
         const temperature = model.logitScale.temperature;
-        appendMetrics(runDir, { type: 'step', epoch: epoch + 1, step: position.step, lr, temperature, ...figures });
+        appendMetrics(runDir, {
+          type: 'step',
+          epoch: epoch + 1,
+          step: position.step,
+          lr,
+          temperature,
+          ...figures,
+        });
         progress.update(b, { loss: figures.loss, lr });
         if (stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps)) break;
       }
@@ -278,10 +330,21 @@ export async function pretrain(config: PretrainConfig, runtime: PretrainRuntime 
       const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
       if (!epochDone || (halted && epoch + 1 < config.epochs)) {
         result.interrupted = true;
-        log(`stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`);
+        log(
+          `stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`,
+        );
         break;
       }
     }
+  } catch (error) {
+    // A failure mid-epoch (e.g. an image that cannot be read) keeps the steps already taken.
+    if (position.batchInEpoch > 0) {
+      await saveCheckpoint(runDir, model, optimizer, position);
+      log(
+        `checkpoint written at epoch ${position.epoch + 1}, batch ${position.batchInEpoch} before stopping`,
+      );
+    }
+    throw error;
   } finally {
     if (!runtime.stop) stop.dispose();
     await pool.close();

@@ -9,8 +9,8 @@ import { loadStateDict, stateDict } from '../nn/module.js';
 import type { SegmentationNetwork } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { loadWeights } from './checkpoint.js';
-import type { PretrainConfig } from './pretrain-config.js';
 import { buildPretrainModel, type PretrainRuntime } from './pretrain.js';
+import type { PretrainConfig } from './pretrain-config.js';
 import { tokenBatch } from './pretrain-data.js';
 import { readRunInfo } from './run-record.js';
 
@@ -28,15 +28,23 @@ const copyState = (module: object) =>
   new Map([...stateDict(module)].map(([k, p]) => [k, { shape: [...p.shape], values: p.toFloat32Array() }]));
 
 /** Reads a pre-training run folder (run.json, vocab.txt, checkpoint). */
-export async function readPretrainedParts(runDir: string, runtime: PretrainRuntime = {}): Promise<PretrainedParts> {
+export async function readPretrainedParts(
+  runDir: string,
+  runtime: PretrainRuntime = {},
+): Promise<PretrainedParts> {
   const info = readRunInfo(runDir);
-  if (info.command !== 'pretrain') throw new InputError(`${runDir}: not a pre-training run (command "${info.command}")`);
+  if (info.command !== 'pretrain')
+    throw new InputError(`${runDir}: not a pre-training run (command "${info.command}")`);
   const config = info.config as unknown as PretrainConfig;
   const vocabulary = getVocabulary(config.tags);
   const tagNames = vocabulary.tags.map((t) => t.name);
   const { model, tokenizer } = await buildPretrainModel(config, runDir, null, tagNames, runtime);
   await loadWeights(runDir, model);
-  const prompts = tokenBatch(tokenizer, vocabulary.tags.map((t) => t.prompt), Math.min(16, config.maxTokens));
+  const prompts = tokenBatch(
+    tokenizer,
+    vocabulary.tags.map((t) => t.prompt),
+    Math.min(16, config.maxTokens),
+  );
   const q = noGrad(() => model.tagQueries(prompts));
   return {
     config,

@@ -4,13 +4,27 @@
  * foreground classes only (background would dominate it), computed over the whole batch ("batch
  * Dice", so a patch without an organ does not push that organ's Dice to 0), smoothing 1e-5.
  */
-import { add, div, logSoftmax, mean, mul, neg, scaleShift, slice, softmax, sum, type Tensor, tensor } from '../engine/index.js';
+import {
+  add,
+  div,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  scaleShift,
+  slice,
+  softmax,
+  sum,
+  type Tensor,
+  tensor,
+} from '../engine/index.js';
 
 /** One-hot targets [N, C, ...spatial] from class indices laid out as [N, ...spatial]. */
 export function oneHot(labels: ArrayLike<number>, shape: readonly number[]): Float32Array {
   const [n, c] = shape as [number, number];
   const spatial = shape.slice(2).reduce((a, b) => a * b, 1);
-  if (labels.length !== n * spatial) throw new RangeError(`labels hold ${labels.length} values, logits need ${n * spatial}`);
+  if (labels.length !== n * spatial)
+    throw new RangeError(`labels hold ${labels.length} values, logits need ${n * spatial}`);
   const out = new Float32Array(n * c * spatial);
   for (let b = 0; b < n; b++)
     for (let p = 0; p < spatial; p++) {

@@ -31,15 +31,29 @@ const organ = (tag: string, centre: [number, number], radius: number, hu: number
 
 /** The organs of the synthetic abdomen (on a 32 × 32 axial grid). */
 export const syntheticOrgans: SyntheticOrgan[] = [
-  organ('liver', [22, 10], 6, 60, ['Status post hepatectomy with no residual liver.', 'The liver is absent.']),
+  organ('liver', [22, 10], 6, 60, [
+    'Status post hepatectomy with no residual liver.',
+    'The liver is absent.',
+  ]),
   organ('spleen', [7, 13], 4, 110, ['Status post splenectomy.', 'The spleen is surgically absent.']),
   organ('stomach', [12, 7], 3.5, 20, ['Status post total gastrectomy.', 'The stomach is absent.']),
-  organ('gallbladder', [17, 17], 2.5, 0, ['Status post cholecystectomy.', 'The gallbladder is surgically absent.']),
+  organ('gallbladder', [17, 17], 2.5, 0, [
+    'Status post cholecystectomy.',
+    'The gallbladder is surgically absent.',
+  ]),
   organ('right kidney', [24, 24], 3, 180, ['Status post right nephrectomy.', 'The right kidney is absent.']),
-  organ('left kidney', [8, 24], 3, 180, ['Status post left nephrectomy.', 'The left kidney is surgically absent.']),
+  organ('left kidney', [8, 24], 3, 180, [
+    'Status post left nephrectomy.',
+    'The left kidney is surgically absent.',
+  ]),
 ];
 
-const presentPhrases = ['The {o} is normal.', 'The {o} is unremarkable.', 'The {o} is within normal limits.', 'Normal {o}.'];
+const presentPhrases = [
+  'The {o} is normal.',
+  'The {o} is unremarkable.',
+  'The {o} is within normal limits.',
+  'Normal {o}.',
+];
 
 export interface SyntheticCase {
   id: string;

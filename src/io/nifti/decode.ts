@@ -101,7 +101,10 @@ function volumeDims(h: NiftiHeader): number[] {
   return dims;
 }
 
-/** Decodes a NIfTI-1/-2 file (gzip-compressed or not); `name` is used in error messages. */
+/**
+ * Decodes a NIfTI-1/-2 file (gzip-compressed or not); `name` is used in error messages. When no
+ * scaling or byte swap is needed, `data` is a view into the file's buffer (check its byteOffset).
+ */
 export function decodeNifti(bytes: Uint8Array, name: string): Volume {
   const raw: Uint8Array = isGzip(bytes) ? gunzipFile(bytes, name) : bytes;
   let header: NiftiHeader;

@@ -2,6 +2,7 @@
 // /usr/bin/python3; skipped with the reason when nibabel is not installed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +92,6 @@ print(json.dumps({'shape': list(a.shape), 'sha': hashlib.sha256(a.astype('<i2').
       path,
     ) as { shape: number[]; sha: string };
     assert.deepEqual(seen.shape, dims);
-    const { createHash } = await import('node:crypto');
     assert.equal(seen.sha, createHash('sha256').update(new Uint8Array(data.buffer)).digest('hex'));
   });
 });

@@ -11,9 +11,17 @@ function splitHeads(x: Tensor, heads: number): Tensor {
  * Attention of already-projected queries [N, T, d] over keys/values [N, S, d], split into `heads`;
  * `mask` is additive, broadcast to [N, heads, T, S] (e.g. [N, 1, 1, S] with -1e9 at padding).
  */
-export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, mask?: Tensor | null): Tensor {
+export function multiHeadAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  heads: number,
+  mask?: Tensor | null,
+): Tensor {
   const [n, t, d] = q.shape as [number, number, number];
-  const y = scaledDotProductAttention(splitHeads(q, heads), splitHeads(k, heads), splitHeads(v, heads), { mask });
+  const y = scaledDotProductAttention(splitHeads(q, heads), splitHeads(k, heads), splitHeads(v, heads), {
+    mask,
+  });
   return reshape(permute(y, [0, 2, 1, 3]), [n, t, d]);
 }
 

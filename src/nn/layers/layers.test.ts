@@ -45,7 +45,10 @@ test('single-head attention matches a hand-computed softmax(qkᵀ/√d)v (tolera
   const attn = new MultiHeadAttention(2, 1);
   const x = [1, 0, 0, 1];
   const y = attn.forward(tensor(x, [1, 2, 2])).data();
-  const lin = (l: { weight: { data(): Float32Array }; bias: { data(): Float32Array } | null }, v: number[]) => {
+  const lin = (
+    l: { weight: { data(): Float32Array }; bias: { data(): Float32Array } | null },
+    v: number[],
+  ) => {
     const w = l.weight.data();
     const b = l.bias!.data();
     return [0, 1].map((o) => w[o * 2]! * v[0]! + w[o * 2 + 1]! * v[1]! + b[o]!);
@@ -67,6 +70,9 @@ test('single-head attention matches a hand-computed softmax(qkᵀ/√d)v (tolera
 test('a pre-LN transformer layer keeps the token shape', () => {
   seed(7);
   const layer = new TransformerEncoderLayer(16, 4);
-  const x = tensor(new Float32Array(3 * 5 * 16).map((_, i) => Math.cos(i)), [3, 5, 16]);
+  const x = tensor(
+    new Float32Array(3 * 5 * 16).map((_, i) => Math.cos(i)),
+    [3, 5, 16],
+  );
   assert.deepEqual(layer.forward(x).shape, [3, 5, 16]);
 });

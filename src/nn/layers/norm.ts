@@ -3,10 +3,10 @@ import {
   instanceNorm,
   keep,
   layerNorm,
+  ones,
   type Parameter,
   type Tensor,
   zeros,
-  ones,
 } from '../../engine/index.js';
 import { constantParameter } from '../init.js';
 

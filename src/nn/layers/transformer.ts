@@ -32,7 +32,11 @@ export class TransformerEncoderLayer {
   readonly mlp: Mlp;
   readonly dropout: Dropout;
 
-  constructor(dim: number, heads: number, options: { mlpRatio?: number; dropout?: number; epsilon?: number } = {}) {
+  constructor(
+    dim: number,
+    heads: number,
+    options: { mlpRatio?: number; dropout?: number; epsilon?: number } = {},
+  ) {
     this.norm1 = new LayerNorm(dim, options.epsilon ?? 1e-5);
     this.attn = new MultiHeadAttention(dim, heads);
     this.norm2 = new LayerNorm(dim, options.epsilon ?? 1e-5);

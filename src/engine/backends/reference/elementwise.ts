@@ -191,7 +191,7 @@ registerKernel(
 registerKernel(R, 'Relu', ([ix]) => {
   const x = values(ix!);
   const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+  for (let i = 0; i < x.length; i++) out[i] = Math.max(x[i]!, 0);
   return { shape: ix!.shape, storage: out };
 });
 registerKernel(
