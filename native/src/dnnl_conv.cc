@@ -226,6 +226,7 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
           {is_plain(src_have) ? any_desc(s.src) : src_have, is_plain(dst_have) ? any_desc(s.dst) : dst_have},
           {any_desc(s.src), any_desc(s.dst)},
           {blocked16, channel_blocked_desc(s.dst, 16)},
+          {channel_blocked_desc(s.src, 8), channel_blocked_desc(s.dst, 8)},
       };
       for (const auto& t : tries) {
         try {

@@ -73,17 +73,25 @@ Eltwise eltwise_from_name(const std::string& name) {
   throw std::invalid_argument("unknown element-wise operation: " + name);
 }
 
-Tensor* eltwise_forward(const Tensor* src, Eltwise kind, float alpha, float beta) {
+// The layout to run an element-wise op in: the source's own, unless oneDNN has only its reference
+// loop for it (blocked layouts whose channels are padded, e.g. 14 channels in 16-blocks).
+memory::desc eltwise_layout(const Tensor* src, Eltwise kind, float alpha, float beta) {
   const memory::desc md = src->mem.get_desc();
+  if (is_plain(md) || !slow_implementation(eltwise_forward_for(md, kind, alpha, beta).pd.impl_info_str())) return md;
+  return plain_desc(src->dims);
+}
+
+Tensor* eltwise_forward(const Tensor* src, Eltwise kind, float alpha, float beta) {
+  const memory::desc md = eltwise_layout(src, kind, alpha, beta);
   EltwiseForward& f = eltwise_forward_for(md, kind, alpha, beta);
   Tensor* out = new_tensor(f.pd.dst_desc(), src->dims);
-  run(f.prim, {{DNNL_ARG_SRC, src->mem}, {DNNL_ARG_DST, out->mem}});
+  run(f.prim, {{DNNL_ARG_SRC, as_layout(src, md)}, {DNNL_ARG_DST, out->mem}});
   return out;
 }
 
 Tensor* eltwise_backward(const Tensor* diff_dst, const Tensor* src, Eltwise kind, float alpha, float beta) {
   if (diff_dst->dims != src->dims) throw std::invalid_argument("element-wise backward: gradient has the wrong shape");
-  const memory::desc md = src->mem.get_desc();
+  const memory::desc md = eltwise_layout(src, kind, alpha, beta);
   EltwiseForward& f = eltwise_forward_for(md, kind, alpha, beta);
   KeyBuilder k;
   k.add("eltwise_bwd").add(static_cast<int64_t>(kind)).add(float_key(alpha)).add(float_key(beta)).add(md);
@@ -97,7 +105,7 @@ Tensor* eltwise_backward(const Tensor* diff_dst, const Tensor* src, Eltwise kind
     return Backward{pd, EB(pd)};
   });
   Tensor* out = new_tensor(b.pd.diff_src_desc(), src->dims);
-  run(b.prim, {{DNNL_ARG_SRC, src->mem},
+  run(b.prim, {{DNNL_ARG_SRC, as_layout(src, md)},
                {DNNL_ARG_DIFF_DST, as_layout(diff_dst, b.pd.diff_dst_desc())},
                {DNNL_ARG_DIFF_SRC, out->mem}});
   return out;

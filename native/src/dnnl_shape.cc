@@ -31,16 +31,24 @@ Tensor* concat(const std::vector<const Tensor*>& parts, int axis) {
   struct Cached {
     dnnl::concat::primitive_desc pd;
     dnnl::concat prim;
+    bool plain;
   };
   auto& c = cached<Cached>(k.s, [&] {
     // Ask for the first part's blocking: when the part boundaries fall on block edges oneDNN
-    // copies whole blocks; otherwise it still handles it, just more slowly.
+    // copies whole blocks. When they do not (8-channel parts in 16-channel blocks) oneDNN has only
+    // its reference loop, so concatenate plain copies instead.
     dnnl::concat::primitive_desc pd(desc_like(mds[0], dst), axis, mds, cpu_engine());
-    return Cached{pd, dnnl::concat(pd)};
+    if (!slow_implementation(pd.impl_info_str())) return Cached{pd, dnnl::concat(pd), false};
+    std::vector<memory::desc> plain;
+    for (const Tensor* t : parts) plain.push_back(plain_desc(t->dims));
+    dnnl::concat::primitive_desc plain_pd(plain_desc(dst), axis, plain, cpu_engine());
+    return Cached{plain_pd, dnnl::concat(plain_pd), true};
   });
   Tensor* out = new_tensor(c.pd.dst_desc(), dst);
   std::unordered_map<int, memory> args{{DNNL_ARG_DST, out->mem}};
-  for (size_t i = 0; i < mems.size(); i++) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = mems[i];
+  for (size_t i = 0; i < mems.size(); i++) {
+    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = c.plain ? as_layout(parts[i], plain_desc(parts[i]->dims)) : mems[i];
+  }
   run(c.prim, args);
   return out;
 }

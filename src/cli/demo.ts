@@ -1,6 +1,25 @@
-import { InputError } from '../errors.js';
+import { fullDemoPlan, quickDemoPlan } from '../demo/demo-plan.js';
+import { runDemo } from '../demo/run-demo.js';
+import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
 
-/** `mosmos demo` — being built; see the open issues. */
-export async function run(_argv: string[]): Promise<number> {
-  throw new InputError('the "demo" command is not available in this build yet');
+/** `mosmos demo [--out demo-output] [--quick] [--seed N] [--force]` */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['quick', 'force', 'help']);
+  if (optionFlag(args, 'help')) {
+    console.log('usage: mosmos demo [--out demo-output] [--quick] [--seed N] [--force]');
+    return 0;
+  }
+  const base = optionFlag(args, 'quick') ? quickDemoPlan : fullDemoPlan;
+  const plan = { ...base, seed: optionNumber(args, 'seed', base.seed) };
+  const out = optionString(args, 'out', 'demo-output')!;
+  // A rerun of the default demo replaces its own previous output; any other folder needs --force.
+  const force = optionFlag(args, 'force') || !args.options.has('out');
+  const summary = await runDemo({ out, plan, force });
+  console.log('\nsetting                          mean Dice');
+  for (const row of summary.ablation) {
+    const name = `${row.init}${row.attentionMaps ? ' + attention maps' : ''}`;
+    console.log(`${name.padEnd(32)} ${row.meanDice.toFixed(3)}`);
+  }
+  console.log(`\nfinished in ${summary.seconds.toFixed(0)} s; open ${out}/report.html (or: mosmos view ...)`);
+  return 0;
 }

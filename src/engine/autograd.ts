@@ -45,6 +45,9 @@ export function recordGrad(
 export function backward(loss: Tensor, seed?: Tensor): void {
   if (!loss.requiresGrad)
     throw new Error('backward(): the loss does not depend on any tensor that requires grad');
+  if (seed !== undefined && (seed.rank !== loss.rank || seed.shape.some((d, i) => d !== loss.shape[i]))) {
+    throw new Error(`backward(): seed shape [${seed.shape}] differs from the loss shape [${loss.shape}]`);
+  }
   const order = topologicalOrder(loss);
   const grads = new Map<Tensor, Tensor>();
   // How many holders (grads map entries, leaf.grad) refer to each gradient tensor.

@@ -17,7 +17,27 @@ export function runKernel<K extends KernelName>(
 ): Tensor[] {
   let backend: Backend = inputs[0]?.backend ?? getBackend();
   if (inputs.some((t) => t.backend !== backend)) backend = getBackend();
-  const infos: TensorInfo[] = inputs.map((t) => toBackend(t, backend));
+  // Inputs from another backend get temporary copies, freed once the kernel has run.
+  const moved: TensorInfo[] = [];
+  const infos: TensorInfo[] = inputs.map((t) => {
+    if (t.backend === backend) return { shape: t.shape, storage: t.storage };
+    const copy = { shape: t.shape, storage: backend.fromFloat32(Float32Array.from(t.data()), t.shape) };
+    moved.push(copy);
+    return copy;
+  });
+  try {
+    return runOn(backend, name, infos, attrs);
+  } finally {
+    for (const info of moved) backend.dispose(info.storage);
+  }
+}
+
+function runOn<K extends KernelName>(
+  backend: Backend,
+  name: K,
+  infos: readonly TensorInfo[],
+  attrs: KernelAttrMap[K],
+): Tensor[] {
   const kernel = getKernel(backend.name, name);
   if (kernel !== undefined) return wrap(kernel(infos, attrs, backend), backend);
   const reference = getKernel(referenceBackend.name, name);
@@ -39,11 +59,6 @@ export function runKernel1<K extends KernelName>(
   attrs: KernelAttrMap[K],
 ): Tensor {
   return runKernel(name, inputs, attrs)[0]!;
-}
-
-function toBackend(t: Tensor, backend: Backend): TensorInfo {
-  if (t.backend === backend) return { shape: t.shape, storage: t.storage };
-  return { shape: t.shape, storage: backend.fromFloat32(Float32Array.from(t.data()), t.shape) };
 }
 
 function asArray(result: TensorInfo | TensorInfo[]): TensorInfo[] {

@@ -20,7 +20,6 @@ import {
   type Tensor,
 } from '../engine/index.js';
 import { kaimingUniformParameter } from './init.js';
-import { Linear } from './layers/linear.js';
 import { LayerNorm } from './layers/norm.js';
 import { Mlp } from './layers/transformer.js';
 import { tagSimilarity } from './pixel-tag-attention.js';
@@ -42,7 +41,13 @@ export interface MlrDecoderOutput {
 }
 
 export class MlrDecoder {
-  readonly value: Linear;
+  /**
+   * Values are a small MLP of the features, not a linear map: while the attention is still nearly
+   * uniform, the pooled value is then a mean of non-linear local detectors (which still says what is
+   * in the image), where a linear value would be a linear map of the mean feature — nearly the same
+   * for every image after the encoder's instance norm.
+   */
+  readonly value: Mlp;
   readonly norm1: LayerNorm;
   readonly mlp: Mlp;
   readonly norm2: LayerNorm;
@@ -53,7 +58,7 @@ export class MlrDecoder {
 
   constructor(readonly config: MlrDecoderConfig) {
     const { dim, tags } = config;
-    this.value = new Linear(dim, dim);
+    this.value = new Mlp(dim, dim * 2);
     this.norm1 = new LayerNorm(dim);
     this.mlp = new Mlp(dim, dim * 2);
     this.norm2 = new LayerNorm(dim);

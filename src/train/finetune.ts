@@ -276,7 +276,7 @@ export async function finetune(
     for (const v of validationVolumes) {
       const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
         overlap: config.overlap,
-        batchSize: 8,
+        batchSize: 32,
       });
       for (const o of organs) sums.set(o, sums.get(o)! + diceScore(pred, v.label, o));
     }

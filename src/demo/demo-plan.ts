@@ -1,0 +1,42 @@
+/**
+ * How big the embedded demo is. `quick` is what CI runs (under 3 minutes on 2 cores with oneDNN);
+ * `full` is the README's demo (under 15 minutes). Both tell the same story at different sample sizes.
+ */
+export interface DemoPlan {
+  /** Synthetic cases written (train + validation). */
+  cases: number;
+  /** Phantom matrix [x, y, z]. */
+  size: [number, number, number];
+  /** Pre-training epochs over the training pairs. */
+  pretrainEpochs: number;
+  /** Fine-tuning epochs × optimizer steps per epoch. */
+  finetuneEpochs: number;
+  finetuneSteps: number;
+  /** Fraction of the labelled training cases fine-tuning may use. */
+  labelFraction: number;
+  /** 2D slice / patch size. */
+  sliceSize: number;
+  seed: number;
+}
+
+export const quickDemoPlan: DemoPlan = {
+  cases: 14,
+  size: [64, 64, 32],
+  pretrainEpochs: 6,
+  finetuneEpochs: 4,
+  finetuneSteps: 12,
+  labelFraction: 0.2,
+  sliceSize: 64,
+  seed: 7,
+};
+
+export const fullDemoPlan: DemoPlan = {
+  cases: 30,
+  size: [96, 96, 48],
+  pretrainEpochs: 12,
+  finetuneEpochs: 10,
+  finetuneSteps: 25,
+  labelFraction: 0.1,
+  sliceSize: 96,
+  seed: 7,
+};

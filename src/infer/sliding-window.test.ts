@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gaussianImportanceMap, slidingWindowInference, windowStarts } from './sliding-window.js';
+
+const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 100 + i * 0.01);
+
+test('windowStarts covers the axis, ends flush, and centres a window larger than the axis', () => {
+  assert.deepEqual(windowStarts(10, 4, 0.5), [0, 2, 4, 6]);
+  assert.deepEqual(windowStarts(11, 4, 0.5), [0, 2, 4, 6, 7]);
+  assert.deepEqual(windowStarts(10, 4, 0), [0, 4, 6]);
+  assert.deepEqual(windowStarts(3, 8, 0.5), [-3]);
+  assert.deepEqual(windowStarts(8, 8, 0.5), [0]);
+});
+
+test('the Gaussian importance map peaks at 1 in the centre and has σ = window/8', () => {
+  const w = gaussianImportanceMap([17, 9, 1]);
+  assert.equal(w.length, 17 * 9);
+  const at = (x: number, y: number) => w[y * 17 + x]!;
+  assert.equal(at(8, 4), 1);
+  // Along x, σ = 17/8 voxels: the weight at distance σ from the centre is exp(−1/2) (exact up to float32).
+  const sigma = 17 / 8;
+  const expected = Math.exp(-(2 ** 2) / (2 * sigma * sigma));
+  assert.ok(Math.abs(at(10, 4) - expected) < 1e-6);
+  assert.ok(Math.abs(at(6, 4) - at(10, 4)) < 1e-7, 'symmetric about the centre');
+  assert.ok(Math.min(...w) > 0, 'every weight strictly positive');
+});
+
+test('an identity network is reconstructed exactly, whatever the overlap, weighting and padding', () => {
+  const dims: [number, number, number] = [13, 9, 7];
+  const image = ramp(13 * 9 * 7);
+  for (const overlap of [0, 0.25, 0.5, 0.8])
+    for (const weighting of ['gaussian', 'constant'] as const)
+      for (const window of [
+        [5, 4, 3],
+        [16, 4, 1],
+        [13, 9, 7],
+      ] as [number, number, number][]) {
+        let calls = 0;
+        const out = slidingWindowInference(image, dims, {
+          window,
+          overlap,
+          weighting,
+          classes: 1,
+          batchSize: 3,
+          predict: (windows) => {
+            calls++;
+            return Float32Array.from(windows);
+          },
+        });
+        assert.ok(calls > 0);
+        let maxError = 0;
+        for (let i = 0; i < image.length; i++) maxError = Math.max(maxError, Math.abs(out[i]! - image[i]!));
+        // A weighted mean of identical values: exact up to float32 rounding of Σw·v / Σw (values ≤ 100).
+        assert.ok(maxError < 1e-4, `overlap ${overlap} ${weighting} window ${window}: error ${maxError}`);
+      }
+});
+
+test('per-class outputs land in their own channel, and constant probabilities stay constant', () => {
+  const dims: [number, number, number] = [10, 6, 5];
+  const image = ramp(300);
+  const out = slidingWindowInference(image, dims, {
+    window: [4, 4, 2],
+    classes: 2,
+    predict: (windows, count) => {
+      const voxels = windows.length / count;
+      const probs = new Float32Array(count * 2 * voxels);
+      for (let b = 0; b < count; b++) {
+        probs.fill(0.25, b * 2 * voxels, b * 2 * voxels + voxels);
+        probs.fill(0.75, b * 2 * voxels + voxels, (b + 1) * 2 * voxels);
+      }
+      return probs;
+    },
+  });
+  assert.equal(out.length, 600);
+  for (let i = 0; i < 300; i++) {
+    assert.ok(Math.abs(out[i]! - 0.25) < 1e-6);
+    assert.ok(Math.abs(out[300 + i]! - 0.75) < 1e-6);
+  }
+});
+
+test('a predictor returning the wrong size is an error', () => {
+  assert.throws(
+    () =>
+      slidingWindowInference(ramp(64), [4, 4, 4], { window: [2, 2, 2], classes: 2, predict: (w) => Float32Array.from(w) }),
+    /expected/,
+  );
+});
