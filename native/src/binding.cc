@@ -325,6 +325,19 @@ napi_value batch_norm_backward(const Args& a) {
   return js_array(a.env, {wrap_tensor(a.env, dx), wrap_tensor(a.env, dscale), wrap_tensor(a.env, dshift)});
 }
 
+// layerNormForward(x, eps) -> [y, mean, var]; layerNormBackward(dy, x, mean, var, eps) -> dx
+napi_value layer_norm_forward(const Args& a) {
+  Tensor *mean = nullptr, *variance = nullptr;
+  Tensor* y = mosmos::layer_norm_forward(tensor_of(a.env, a[0]), static_cast<float>(number_of(a.env, a[1])), &mean,
+                                         &variance);
+  return js_array(a.env, {wrap_tensor(a.env, y), wrap_tensor(a.env, mean), wrap_tensor(a.env, variance)});
+}
+napi_value layer_norm_backward(const Args& a) {
+  return wrap_tensor(a.env, mosmos::layer_norm_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
+                                                        tensor_of(a.env, a[2]), tensor_of(a.env, a[3]),
+                                                        static_cast<float>(number_of(a.env, a[4]))));
+}
+
 // ---- element-wise ----
 // eltwise(x, name, alpha, beta)
 napi_value eltwise(const Args& a) {
@@ -427,6 +440,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"poolBackward", nullptr, entry<pool_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, entry<batch_norm_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, entry<batch_norm_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormForward", nullptr, entry<layer_norm_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormBackward", nullptr, entry<layer_norm_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eltwise", nullptr, entry<eltwise>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eltwiseBackward", nullptr, entry<eltwise_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, entry<binary>, nullptr, nullptr, nullptr, napi_default, nullptr},

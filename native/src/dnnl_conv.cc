@@ -227,6 +227,8 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
           {any_desc(s.src), any_desc(s.dst)},
           {blocked16, channel_blocked_desc(s.dst, 16)},
           {channel_blocked_desc(s.src, 8), channel_blocked_desc(s.dst, 8)},
+          // oneDNN 2.6 has a JIT kernel for 8 input channels only in channels-last form.
+          {channels_last_desc(s.src), channels_last_desc(s.dst)},
       };
       for (const auto& t : tries) {
         try {

@@ -76,6 +76,15 @@ bool slow_implementation(const char* impl_name) {
   return name.find("ref") != std::string::npos || name.find("gemm") != std::string::npos;
 }
 
+memory::desc channels_last_desc(const Dims& dims) {
+  switch (dims.size()) {
+    case 3: return memory::desc(dims, DT::f32, Tag::nwc);
+    case 4: return memory::desc(dims, DT::f32, Tag::nhwc);
+    case 5: return memory::desc(dims, DT::f32, Tag::ndhwc);
+    default: return plain_desc(dims);
+  }
+}
+
 memory::desc channel_blocked_desc(const Dims& dims, int block) {
   if (block == 16 || block == 8) {
     const bool b16 = block == 16;

@@ -40,6 +40,8 @@ memory::desc desc_like(const memory::desc& like, const Dims& dims);
 bool is_plain(const memory::desc& md);
 // dims (rank 3-5) in the nCw/nChw/nCdhw layout with the given channel block (8 or 16), else plain.
 memory::desc channel_blocked_desc(const Dims& dims, int block);
+// dims (rank 3-5) in channels-last order (nwc/nhwc/ndhwc).
+memory::desc channels_last_desc(const Dims& dims);
 // oneDNN implementations we avoid when a faster one exists (reference loops, im2col+GEMM).
 bool slow_implementation(const char* impl_name);
 

@@ -108,4 +108,74 @@ void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor
   *diff_shift = dshift;
 }
 
+namespace {
+
+using LF = dnnl::layer_normalization_forward;
+using LB = dnnl::layer_normalization_backward;
+
+struct LayerForward {
+  LF::primitive_desc pd;
+  LF prim;
+};
+
+Dims row_dims(const Dims& dims) {
+  if (dims.size() < 2) throw std::invalid_argument("layer norm: input needs at least 2 axes");
+  return Dims(dims.begin(), dims.end() - 1);
+}
+
+LayerForward& layer_forward_for(const Dims& dims, float epsilon) {
+  KeyBuilder k;
+  k.add("ln_fwd").add(dims).add(static_cast<int64_t>(epsilon * 1e9));
+  return cached<LayerForward>(k.s, [&] {
+    LF::desc d(dnnl::prop_kind::forward_training, plain_desc(dims), plain_desc(row_dims(dims)), epsilon,
+               dnnl::normalization_flags::none);
+    LF::primitive_desc pd(d, cpu_engine());
+    return LayerForward{pd, LF(pd)};
+  });
+}
+
+}  // namespace
+
+Tensor* layer_norm_forward(const Tensor* src, float epsilon, Tensor** mean_out, Tensor** variance_out) {
+  const Dims rows = row_dims(src->dims);
+  LayerForward& f = layer_forward_for(src->dims, epsilon);
+  Tensor* out = new_tensor(plain_desc(src->dims), src->dims);
+  Tensor* mean = new_tensor(plain_desc(rows), rows);
+  Tensor* variance = new_tensor(plain_desc(rows), rows);
+  run(f.prim, {{DNNL_ARG_SRC, as_layout(src, plain_desc(src->dims))},
+               {DNNL_ARG_DST, out->mem},
+               {DNNL_ARG_MEAN, mean->mem},
+               {DNNL_ARG_VARIANCE, variance->mem}});
+  *mean_out = mean;
+  *variance_out = variance;
+  return out;
+}
+
+Tensor* layer_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
+                            float epsilon) {
+  if (diff_dst->dims != src->dims) throw std::invalid_argument("layer norm backward: gradient has the wrong shape");
+  const Dims rows = row_dims(src->dims);
+  LayerForward& f = layer_forward_for(src->dims, epsilon);
+  KeyBuilder k;
+  k.add("ln_bwd").add(src->dims).add(static_cast<int64_t>(epsilon * 1e9));
+  struct Backward {
+    LB::primitive_desc pd;
+    LB prim;
+  };
+  auto& b = cached<Backward>(k.s, [&] {
+    LB::desc d(dnnl::prop_kind::backward_data, plain_desc(src->dims), plain_desc(src->dims), plain_desc(rows),
+               epsilon, dnnl::normalization_flags::none);
+    LB::primitive_desc pd(d, cpu_engine(), f.pd);
+    return Backward{pd, LB(pd)};
+  });
+  if (mean->dims != rows || variance->dims != rows) throw std::invalid_argument("layer norm backward: bad statistics");
+  Tensor* out = new_tensor(plain_desc(src->dims), src->dims);
+  run(b.prim, {{DNNL_ARG_SRC, as_layout(src, plain_desc(src->dims))},
+               {DNNL_ARG_DIFF_DST, as_layout(diff_dst, plain_desc(src->dims))},
+               {DNNL_ARG_MEAN, as_layout(mean, plain_desc(rows))},
+               {DNNL_ARG_VARIANCE, as_layout(variance, plain_desc(rows))},
+               {DNNL_ARG_DIFF_SRC, out->mem}});
+  return out;
+}
+
 }  // namespace mosmos

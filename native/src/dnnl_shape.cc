@@ -104,6 +104,44 @@ void accumulate(const float* src, float* dst, const Dims& dims, const Dims& src_
   }
 }
 
+// Per-channel sums ([N, C, ...] -> [1, C, 1, ...], the bias and norm-scale gradients) straight
+// from a channel-blocked layout, [N][C/B][spatial][B] with C padded to a multiple of B, which
+// saves reordering the whole activation to plain first.
+bool sum_per_channel_blocked(const Tensor* src, const Dims& dst_dims, float* dst) {
+  const memory::desc md = src->mem.get_desc();
+  const dnnl_memory_desc_t& d = md.data;
+  if (d.format_kind != dnnl_blocked || d.format_desc.blocking.inner_nblks != 1 ||
+      d.format_desc.blocking.inner_idxs[0] != 1 || d.offset0 != 0) {
+    return false;
+  }
+  const Dims& dims = src->dims;
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (dst_dims[i] != (i == 1 ? dims[1] : 1)) return false;
+  }
+  const int64_t block = d.format_desc.blocking.inner_blks[0];
+  const int64_t channels = dims[1];
+  const int64_t channel_blocks = d.padded_dims[1] / block;
+  int64_t spatial = 1;
+  for (size_t i = 2; i < dims.size(); i++) spatial *= dims[i];
+  // The blocked layout must be the standard nC...{B}c order (strides decreasing N, C, spatial).
+  const auto* strides = d.format_desc.blocking.strides;
+  if (strides[1] != spatial * block || strides[0] != channel_blocks * spatial * block) return false;
+  const float* data = static_cast<const float*>(src->mem.get_data_handle());
+  std::vector<double> totals(static_cast<size_t>(channel_blocks * block), 0.0);
+  for (int64_t n = 0; n < dims[0]; n++) {
+    for (int64_t cb = 0; cb < channel_blocks; cb++) {
+      const float* p = data + (n * channel_blocks + cb) * spatial * block;
+      double* t = totals.data() + cb * block;
+      std::vector<double> acc(static_cast<size_t>(block), 0.0);
+      for (int64_t i = 0; i < spatial; i++)
+        for (int64_t b = 0; b < block; b++) acc[b] += p[i * block + b];
+      for (int64_t b = 0; b < block; b++) t[b] += acc[b];
+    }
+  }
+  for (int64_t c = 0; c < channels; c++) dst[c] = static_cast<float>(totals[c]);
+  return true;
+}
+
 }  // namespace
 
 // oneDNN 2.6's reduction primitive runs its reference implementation for these shapes (tens of ms
@@ -114,12 +152,13 @@ Tensor* reduce_sum(const Tensor* src, const Dims& dst_dims) {
   for (size_t i = 0; i < dst_dims.size(); i++) {
     if (dst_dims[i] != 1 && dst_dims[i] != dims[i]) throw std::invalid_argument("reduce: bad target shape");
   }
-  memory plain = as_layout(src, plain_desc(dims));
   Tensor* out = new_tensor(plain_desc(dst_dims), dst_dims);
   float* dst = static_cast<float*>(out->mem.get_data_handle());
   int64_t dst_count = 1;
   for (int64_t d : dst_dims) dst_count *= d;
   std::fill(dst, dst + dst_count, 0.f);
+  if (sum_per_channel_blocked(src, dst_dims, dst)) return out;
+  memory plain = as_layout(src, plain_desc(dims));
   // Drop size-1 axes (they change nothing) so the innermost loop is as long as possible.
   Dims d, ss, ds;
   int64_t src_stride = 1, dst_stride = 1;

@@ -75,6 +75,12 @@ void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor
 
 // clip: alpha = lower, beta = upper bound; pow: alpha * x^beta; linear: alpha * x + beta;
 // relu: alpha = slope for negative inputs (leaky ReLU).
+// Layer normalisation over the last axis of a plain [rows, ..., inner] tensor, no affine:
+// returns y and the per-row mean and (biased) variance, each with the source's dims minus the last.
+Tensor* layer_norm_forward(const Tensor* src, float epsilon, Tensor** mean_out, Tensor** variance_out);
+Tensor* layer_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
+                            float epsilon);
+
 enum class Eltwise { relu, gelu_erf, gelu_tanh, sigmoid, tanh, linear, exp, log, sqrt, square, abs, clip, pow };
 Eltwise eltwise_from_name(const std::string& name);
 Tensor* eltwise_forward(const Tensor* src, Eltwise kind, float alpha, float beta);

@@ -1,6 +1,6 @@
 import { parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
-import { type ParsedArgs, optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
 
 const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unetr --out <run> [options]
 
@@ -20,7 +20,9 @@ function numberList(args: ParsedArgs, name: string, count: number): number[] | u
   if (value === undefined) return undefined;
   const parts = value.split(',').map(Number);
   if (parts.length !== count || parts.some((p) => !Number.isFinite(p) || p <= 0))
-    throw new InputError(`option --${name}: expected ${count} comma-separated positive numbers, got "${value}"`);
+    throw new InputError(
+      `option --${name}: expected ${count} comma-separated positive numbers, got "${value}"`,
+    );
   return parts;
 }
 
@@ -38,10 +40,12 @@ export async function run(argv: string[]): Promise<number> {
   const { unet2dPresets } = await import('../nn/unet2d-encoder.js');
   const { vitPresets } = await import('../nn/vit.js');
   const arch = optionString(args, 'arch', d.arch)!;
-  if (arch !== 'unet2d' && arch !== 'unetr') throw new InputError(`--arch must be unet2d or unetr, got "${arch}"`);
+  if (arch !== 'unet2d' && arch !== 'unetr')
+    throw new InputError(`--arch must be unet2d or unetr, got "${arch}"`);
   const pretrained = optionString(args, 'pretrained');
   const maps = optionString(args, 'attention-maps', pretrained ? 'on' : 'off')!;
-  if (maps !== 'on' && maps !== 'off') throw new InputError(`--attention-maps must be on or off, got "${maps}"`);
+  if (maps !== 'on' && maps !== 'off')
+    throw new InputError(`--attention-maps must be on or off, got "${maps}"`);
   const formatOption = optionString(args, 'format');
   const widthsOption = optionString(args, 'widths');
   const widths =
@@ -51,7 +55,8 @@ export async function run(argv: string[]): Promise<number> {
         ? [...unet2dPresets[widthsOption as keyof typeof unet2dPresets]]
         : numberList(args, 'widths', widthsOption.split(',').length)!;
   const vit = optionString(args, 'vit', d.vit)!;
-  if (!(vit in vitPresets)) throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
+  if (!(vit in vitPresets))
+    throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
   const spacing = numberList(args, 'spacing', 3) as [number, number, number] | undefined;
   const intensityKind = optionString(args, 'intensity');
   const window = numberList(args, 'window', 2);
@@ -109,9 +114,14 @@ export async function run(argv: string[]): Promise<number> {
     },
     { argv, loadTextEncoder: loadBertEncoder },
   );
-  const best = result.bestDice === null ? 'no validation' : `best validation mean Dice ${result.bestDice.toFixed(4)}`;
-  console.log(`${result.interrupted ? 'stopped' : 'finished'} after ${result.steps} step(s); ${best}; run in ${result.runDir}`);
+  const best =
+    result.bestDice === null ? 'no validation' : `best validation mean Dice ${result.bestDice.toFixed(4)}`;
+  console.log(
+    `${result.interrupted ? 'stopped' : 'finished'} after ${result.steps} step(s); ${best}; run in ${result.runDir}`,
+  );
   const last = result.validation[result.validation.length - 1];
-  if (last) for (const [organ, dice] of Object.entries(last.perOrgan)) console.log(`  ${organ.padEnd(28)} ${dice.toFixed(4)}`);
+  if (last)
+    for (const [organ, dice] of Object.entries(last.perOrgan))
+      console.log(`  ${organ.padEnd(28)} ${dice.toFixed(4)}`);
   return 0;
 }

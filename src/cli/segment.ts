@@ -23,9 +23,11 @@ export async function run(argv: string[]): Promise<number> {
   const model = optionString(args, 'model');
   const out = optionString(args, 'out');
   if (!input || !model || !out) throw new InputError(`an input, --model and --out are required\n${usage}`);
-  if (args.positional.length > 1) throw new InputError(`one input expected, got ${args.positional.length}\n${usage}`);
+  if (args.positional.length > 1)
+    throw new InputError(`one input expected, got ${args.positional.length}\n${usage}`);
   const postprocess = optionString(args, 'postprocess', 'none')!;
-  if (postprocess !== 'none' && postprocess !== 'lcc') throw new InputError(`--postprocess must be none or lcc, got "${postprocess}"`);
+  if (postprocess !== 'none' && postprocess !== 'lcc')
+    throw new InputError(`--postprocess must be none or lcc, got "${postprocess}"`);
   const outputType = optionString(args, 'output-type', 'nifti')!;
   if (outputType !== 'nifti' && outputType !== 'dicom-seg')
     throw new InputError(`--output-type must be nifti or dicom-seg, got "${outputType}"`);

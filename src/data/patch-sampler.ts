@@ -70,7 +70,11 @@ export class PatchSampler {
   /** Start corner of the patch around voxel `index` (inside the volume when it fits, else centred). */
   start(volume: number, index: number): [number, number, number] {
     const dims = this.volumes[volume]!.dims;
-    const c = [index % dims[0], Math.floor(index / dims[0]) % dims[1], Math.floor(index / (dims[0] * dims[1]))];
+    const c = [
+      index % dims[0],
+      Math.floor(index / dims[0]) % dims[1],
+      Math.floor(index / (dims[0] * dims[1])),
+    ];
     return [0, 1, 2].map((a) => {
       const size = this.size[a]!;
       const slack = dims[a]! - size;
@@ -136,7 +140,12 @@ function cropInto(
 }
 
 /** Mirrors a patch along y and/or z in place. */
-export function mirror(data: Float32Array | Uint8Array, size: readonly number[], flipY: boolean, flipZ: boolean): void {
+export function mirror(
+  data: Float32Array | Uint8Array,
+  size: readonly number[],
+  flipY: boolean,
+  flipZ: boolean,
+): void {
   const [sx, sy, sz] = size as [number, number, number];
   const copy = data.slice();
   for (let z = 0; z < sz; z++) {

@@ -16,7 +16,11 @@ export interface OrganStatistics {
 }
 
 /** Statistics of every label in `names` (label value → name, 0 skipped); image on the same grid. */
-export function organStatistics(labels: Volume, image: Volume, names: Record<string, string>): OrganStatistics[] {
+export function organStatistics(
+  labels: Volume,
+  image: Volume,
+  names: Record<string, string>,
+): OrganStatistics[] {
   const count = labels.data.length;
   if (image.data.length < count) throw new RangeError('image and label map are not on the same grid');
   const voxelMm3 = Math.abs(determinant3(labels.affine.slice(0, 3).map((r) => r.slice(0, 3))));

@@ -68,7 +68,8 @@ export async function segmentFile(
   if (outputType === 'dicom-seg' && !isDicom)
     throw new InputError(`${input}: --output-type dicom-seg needs a DICOM series folder as input`);
   const jsonPath = labelsJsonPath(out);
-  for (const path of [out, jsonPath, ...(options.stats ? [options.stats] : [])]) assertWritable(path, options);
+  for (const path of [out, jsonPath, ...(options.stats ? [options.stats] : [])])
+    assertWritable(path, options);
   const model = await loadSegmentationModel(modelDir);
   const image = await readVolume(input, options.series ? { series: options.series } : {});
   const labelMap = segmentVolume(image, model, options);
@@ -80,7 +81,8 @@ export async function segmentFile(
     const segments = Object.entries(labels)
       .map(([value, name]) => ({ label: Number(value), name }))
       .filter((s) => s.label !== 0 && present.has(s.label));
-    if (segments.length === 0) throw new InputError(`${input}: no organ was found, so there is no segment to write`);
+    if (segments.length === 0)
+      throw new InputError(`${input}: no organ was found, so there is no segment to write`);
     await writeDicomSeg(out, labelMap, input, segments, {
       force: options.force,
       series: options.series,
@@ -88,7 +90,11 @@ export async function segmentFile(
       seriesDescription: 'mosmos segmentation',
     });
   } else {
-    await writeNifti(out, labelMap, { force: options.force, datatype: 'uint8', description: description(labels) });
+    await writeNifti(out, labelMap, {
+      force: options.force,
+      datatype: 'uint8',
+      description: description(labels),
+    });
   }
   written.push(out);
   writeFileAtomic(jsonPath, `${JSON.stringify({ labels }, null, 2)}\n`, { force: options.force });
@@ -96,7 +102,9 @@ export async function segmentFile(
   let statistics: OrganStatistics[] | undefined;
   if (options.stats) {
     statistics = organStatistics(labelMap, image, labels);
-    writeFileAtomic(options.stats, `${JSON.stringify({ organs: statistics }, null, 2)}\n`, { force: options.force });
+    writeFileAtomic(options.stats, `${JSON.stringify({ organs: statistics }, null, 2)}\n`, {
+      force: options.force,
+    });
     written.push(options.stats);
   }
   return { labelMap, labels, statistics, written };

@@ -49,9 +49,14 @@ export function probabilitiesToGrid(
       datatype: 'float32',
     };
     // Outside the preprocessed field of view (rounding at the borders) is background.
-    const onGrid = resampleToGrid(reorient(classVolume, code), { dims: targetDims, affine: target.affine }, 'linear', {
-      fill: c === 0 ? 1 : 0,
-    }).data;
+    const onGrid = resampleToGrid(
+      reorient(classVolume, code),
+      { dims: targetDims, affine: target.affine },
+      'linear',
+      {
+        fill: c === 0 ? 1 : 0,
+      },
+    ).data;
     for (let i = 0; i < targetVoxels; i++)
       if (onGrid[i]! > best[i]!) {
         best[i] = onGrid[i]!;
@@ -66,7 +71,11 @@ export function probabilitiesToGrid(
  * affine and source header.
  * @example const seg = await segmentVolume(await readVolume('ct.nii.gz'), await loadSegmentationModel('runs/ft'));
  */
-export function segmentVolume(input: Volume, model: SegmentationModel, options: SegmentOptions = {}): Volume<Uint8Array> {
+export function segmentVolume(
+  input: Volume,
+  model: SegmentationModel,
+  options: SegmentOptions = {},
+): Volume<Uint8Array> {
   const { info, network } = model;
   const classes = info.network.classes;
   const prepared = preprocessVolume(input, info.preprocess);

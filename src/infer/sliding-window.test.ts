@@ -17,7 +17,7 @@ test('the Gaussian importance map peaks at 1 in the centre and has σ = window/8
   assert.equal(w.length, 17 * 9);
   const at = (x: number, y: number) => w[y * 17 + x]!;
   assert.equal(at(8, 4), 1);
-  // Along x, σ = 17/8 voxels: the weight at distance σ from the centre is exp(−1/2) (exact up to float32).
+  // Along x, σ = 17/8 voxels: the weight at distance d from the centre is exp(−d²/2σ²) (to float32 rounding).
   const sigma = 17 / 8;
   const expected = Math.exp(-(2 ** 2) / (2 * sigma * sigma));
   assert.ok(Math.abs(at(10, 4) - expected) < 1e-6);
@@ -81,7 +81,11 @@ test('per-class outputs land in their own channel, and constant probabilities st
 test('a predictor returning the wrong size is an error', () => {
   assert.throws(
     () =>
-      slidingWindowInference(ramp(64), [4, 4, 4], { window: [2, 2, 2], classes: 2, predict: (w) => Float32Array.from(w) }),
+      slidingWindowInference(ramp(64), [4, 4, 4], {
+        window: [2, 2, 2],
+        classes: 2,
+        predict: (w) => Float32Array.from(w),
+      }),
     /expected/,
   );
 });

@@ -53,7 +53,10 @@ export function windowStarts(size: number, window: number, overlap: number): num
  * The importance map of a window, x fastest: Π_axes exp(−(i − c)² / 2σ²) with c the window centre and
  * σ = sigmaScale · window size, scaled to a maximum of 1. An axis of size 1 has weight 1.
  */
-export function gaussianImportanceMap(window: readonly [number, number, number], sigmaScale = 1 / 8): Float32Array {
+export function gaussianImportanceMap(
+  window: readonly [number, number, number],
+  sigmaScale = 1 / 8,
+): Float32Array {
   const axis = (n: number) => {
     const w = new Float64Array(n);
     const c = (n - 1) / 2;
@@ -67,7 +70,8 @@ export function gaussianImportanceMap(window: readonly [number, number, number],
   const out = new Float32Array(window[0] * window[1] * window[2]);
   let o = 0;
   for (let z = 0; z < window[2]; z++)
-    for (let y = 0; y < window[1]; y++) for (let x = 0; x < window[0]; x++) out[o++] = gz[z]! * gy[y]! * gx[x]!;
+    for (let y = 0; y < window[1]; y++)
+      for (let x = 0; x < window[0]; x++) out[o++] = gz[z]! * gy[y]! * gx[x]!;
   // nnU-Net keeps every weight strictly positive so border voxels covered only by window edges stay defined.
   let smallest = Number.POSITIVE_INFINITY;
   for (const v of out) if (v > 0 && v < smallest) smallest = v;
@@ -104,13 +108,15 @@ export function slidingWindowInference(
   }
   const starts: [number, number, number][] = [];
   for (const z of windowStarts(nz, wz, overlap))
-    for (const y of windowStarts(ny, wy, overlap)) for (const x of windowStarts(nx, wx, overlap)) starts.push([x, y, z]);
+    for (const y of windowStarts(ny, wy, overlap))
+      for (const x of windowStarts(nx, wx, overlap)) starts.push([x, y, z]);
   const sums = new Float32Array(classes * voxels);
   const weightSum = new Float32Array(voxels);
   const batch = new Float32Array(batchSize * windowVoxels);
   for (let first = 0; first < starts.length; first += batchSize) {
     const count = Math.min(batchSize, starts.length - first);
-    for (let b = 0; b < count; b++) copyWindow(image, dims, starts[first + b]!, options.window, batch, b * windowVoxels, fill);
+    for (let b = 0; b < count; b++)
+      copyWindow(image, dims, starts[first + b]!, options.window, batch, b * windowVoxels, fill);
     const out = options.predict(count === batchSize ? batch : batch.subarray(0, count * windowVoxels), count);
     if (out.length !== count * classes * windowVoxels)
       throw new Error(`predict returned ${out.length} values, expected ${count}×${classes}×${windowVoxels}`);

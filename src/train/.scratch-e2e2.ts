@@ -22,7 +22,8 @@ const r = await pretrain({
   widths: [8, 16],
   embedDim: 32,
   validationFraction: 0.25,
-  augment: false,
+  lambda: Number(process.env.LAMBDA ?? 1),
+  augment: process.env.AUG === "1",
   worker: false,
   preprocess: {
     spacing: [(1.5 * 32) / size, (1.5 * 32) / size, 3],

@@ -51,6 +51,8 @@ export interface PretrainConfig {
   /** Temperature of the pixel-tag cosine similarity. */
   tau: number;
   augment: boolean;
+  /** Shuffle the sentences of each training report every time it is used (text augmentation). */
+  shuffleSentences: boolean;
   /** Gradient clipping by global norm (0 = off). */
   clipNorm: number;
   /** Where preprocessed volumes are cached (default: <out>/cache). */
@@ -87,6 +89,7 @@ export const defaultPretrainConfig: Omit<PretrainConfig, 'pairs' | 'out'> = {
   embedDim: 64,
   tau: 0.1,
   augment: true,
+  shuffleSentences: true,
   clipNorm: 1,
   worker: true,
   resume: false,

@@ -10,6 +10,7 @@ import type { PreparedVolume } from '../data/volume-cache.js';
 import { Rng } from '../engine/index.js';
 import type { TokenBatch } from '../nn/text-encoder.js';
 import { tagReport } from '../report/tagger.js';
+import { splitSentences } from '../report/text.js';
 import type { TagVocabulary } from '../report/vocabularies.js';
 import type { WordPieceTokenizer } from '../report/wordpiece.js';
 import { type ReportTagStatus, statusPerTag, tagTargets } from './tag-targets.js';
@@ -74,6 +75,16 @@ export function epochOrder(train: readonly number[], seed: number, epoch: number
 /** The generator for sampling and augmentation of one step, so a resumed run repeats it. */
 export function stepRng(seed: number, step: number): Rng {
   return new Rng((seed * 2654435761 + step * 40503 + 17) >>> 0);
+}
+
+/**
+ * The report with its sentences in a random order: the findings of a report are a set, so the order
+ * carries no information, and shuffling it keeps a small text encoder from memorising each report by
+ * its sequence instead of learning what it says.
+ */
+export function shuffleSentences(report: string, rng: Rng): string {
+  const sentences = splitSentences(report).map((s) => s.text);
+  return shuffled(sentences, rng).join(' ');
 }
 
 /** Token ids and masks of `texts`, each padded/truncated to `maxLength`. */

@@ -39,6 +39,7 @@ import {
   type ImageBatch,
   loadTrainingPairs,
   patchBatch,
+  shuffleSentences,
   sliceBatch,
   splitPairs,
   stepRng,
@@ -260,9 +261,10 @@ export async function pretrain(
         const idx = batches[b - first]!;
         const rng = stepRng(config.seed, position.step);
         const images = makeImages(volumes, rng);
+        const texts = idx.map((j) => pairs[j]!.report);
         const reports = tokenBatch(
           tokenizer,
-          idx.map((j) => pairs[j]!.report),
+          config.shuffleSentences ? texts.map((t) => shuffleSentences(t, rng)) : texts,
           config.maxTokens,
         );
         const targets = new Float32Array(idx.length * tagNames.length);

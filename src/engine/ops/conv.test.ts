@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tensor } from '../creation.js';
+import { runKernel1 } from '../dispatch.js';
 import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { conv2d, conv3d } from './conv.js';
 import { convTranspose2d, convTranspose3d } from './conv-transpose.js';
@@ -213,6 +214,47 @@ test('transposed convolution gradients match finite differences', () => {
     );
     assert.ok(r.maxError < 1e-2, `${JSON.stringify(c)}: ${r.where}`);
   }
+});
+
+test('large inputs (several column-matrix chunks) match direct loops; backward kernels are exact adjoints', () => {
+  // kdim·OW·rows = 108·32·1024 > 2^21 floats, so im2col runs in two chunks.
+  const c: Case = {
+    x: [1, 4, 32, 32, 32],
+    w: [2, 4, 3, 3, 3],
+    stride: [1, 1, 1],
+    padding: [1, 1, 1],
+    dilation: [1, 1, 1],
+  };
+  const xv = randomValues(size(c.x), 11);
+  const wv = randomValues(size(c.w), 12);
+  const y = conv3d(tensor(xv, c.x), tensor(wv, c.w), null, c);
+  assertClose(y.data(), naiveConv(xv, wv, c).values, { abs: 1e-4 }, 'chunked conv3d');
+  // <dy, conv(x, w)> = <backpropInput(dy, w), x> = <backpropFilter(x, dy), w>, in float64.
+  const dy = randomValues(y.size, 13);
+  const attrs = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+  const dx = runKernel1('Conv3DBackpropInput', [tensor(dy, y.shape), tensor(wv, c.w)], {
+    ...attrs,
+    inputShape: c.x,
+  }).data();
+  const dw = runKernel1('Conv3DBackpropFilter', [tensor(xv, c.x), tensor(dy, y.shape)], {
+    ...attrs,
+    filterShape: c.w,
+  }).data();
+  const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+    return s;
+  };
+  const reference = dot(dy, y.data());
+  // Sums of 65536 products of N(0,1)-scale terms in float32 kernels: agreement to 1e-4 relative.
+  assert.ok(
+    Math.abs(dot(dx, xv) - reference) < 1e-4 * Math.abs(reference) + 1e-2,
+    `${dot(dx, xv)} vs ${reference}`,
+  );
+  assert.ok(
+    Math.abs(dot(dw, wv) - reference) < 1e-4 * Math.abs(reference) + 1e-2,
+    `${dot(dw, wv)} vs ${reference}`,
+  );
 });
 
 test('bad shapes are refused with the op name', () => {

@@ -104,6 +104,14 @@ export interface NativeAddon {
     variance: NativeHandle,
     epsilon: number,
   ): [NativeHandle, NativeHandle, NativeHandle];
+  layerNormForward(x: NativeHandle, epsilon: number): [NativeHandle, NativeHandle, NativeHandle];
+  layerNormBackward(
+    dy: NativeHandle,
+    x: NativeHandle,
+    mean: NativeHandle,
+    variance: NativeHandle,
+    epsilon: number,
+  ): NativeHandle;
   eltwise(x: NativeHandle, name: string, alpha: number, beta: number): NativeHandle;
   eltwiseBackward(dy: NativeHandle, x: NativeHandle, name: string, alpha: number, beta: number): NativeHandle;
   binary(a: NativeHandle, b: NativeHandle, name: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'): NativeHandle;

@@ -86,6 +86,17 @@ describe('oneDNN reductions, softmax and matmul match the reference', { skip }, 
       check('Sum', [x], { axes: [0, 1, 2, 3], keepDims: false });
     }
   });
+  test('layouts whose channels are padded to the block (14 and 8 channels in 16-blocks)', () => {
+    const shape = [2, 14, 5, 6];
+    const x = { values: randomValues(rng, shape), shape, blocked: true };
+    check('Sum', [x], { axes: [0, 2, 3], keepDims: true });
+    check('Exp', [x], {});
+    check('ReluGrad', [{ values: randomValues(rng, shape), shape }, x], {});
+    const part = [1, 8, 4, 3, 5];
+    const a = { values: randomValues(rng, part), shape: part, blocked: true };
+    const b = { values: randomValues(rng, part), shape: part, blocked: true };
+    check('Concat', [a, b], { axis: 1 });
+  });
   test('Softmax and LogSoftmax along channels and along the last axis', () => {
     const shape = [2, 14, 5, 6];
     for (const blocked of [false, true]) {

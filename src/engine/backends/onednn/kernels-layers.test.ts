@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KernelAttrMap } from '../../kernel-names.js';
+import { getKernel } from '../../kernel-registry.js';
 import { Rng } from '../../random.js';
 import { compareKernel, randomValues, skipReason, tryNative } from './kernel-test-support.js';
 
@@ -29,6 +30,8 @@ const convCases: ConvCase[] = [
   { x: [1, 2, 6, 7, 5], w: [3, 2, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
   { x: [2, 16, 7, 6, 5], w: [8, 16, 3, 3, 3], stride: [2, 2, 1], padding: [1, 0, 1], dilation: [1, 1, 1] },
   { x: [1, 4, 9, 8, 7], w: [6, 4, 3, 2, 3], stride: [1, 1, 2], padding: [2, 1, 0], dilation: [2, 1, 1] },
+  // 8 input channels: oneDNN 2.6 computes this filter gradient fast only in channels-last form.
+  { x: [1, 8, 10, 9, 8], w: [8, 8, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
 ];
 
 const outSize = (c: ConvCase, i: number) =>
@@ -153,6 +156,131 @@ describe('oneDNN batch norm matches the reference', { skip }, () => {
         n!,
         'BatchNormGrad',
         [dy, x, { values: m, shape: [c] }, { values: v, shape: [c] }],
+        { epsilon: 1e-5 },
+      );
+      assert.ok(grad.relativeError < TOLERANCE, `gradient error ${grad.relativeError}`);
+    });
+  }
+});
+
+describe('oneDNN deconvolution primitive (transposed convolution) matches the reference', { skip }, () => {
+  // The engine runs transposed convolutions as convolution backward-data; the addon also offers
+  // oneDNN's deconvolution primitive, whose forward, backward-data and backward-weights are the
+  // reference's Conv*BackpropInput, Conv* and Conv*BackpropFilter with the roles swapped.
+  const cases = [
+    { x: [2, 32, 5, 6], w: [32, 16, 2, 2], stride: [2, 2], padding: [0, 0] },
+    { x: [1, 3, 4, 5, 3], w: [3, 5, 3, 3, 3], stride: [2, 1, 2], padding: [1, 1, 0] },
+  ];
+  for (const [index, c] of cases.entries()) {
+    test(`[${c.x}] with weights [${c.w}] stride ${c.stride}`, () => {
+      const { addon, backend } = n!;
+      const rng = new Rng(900 + index);
+      const spatial = c.x.length - 2;
+      const dilation = new Array<number>(spatial).fill(1);
+      const y = [
+        c.x[0]!,
+        c.w[1]!,
+        ...c.x.slice(2).map((d, i) => (d - 1) * c.stride[i]! - 2 * c.padding[i]! + c.w[i + 2]!),
+      ];
+      const xv = randomValues(rng, c.x);
+      const wv = randomValues(rng, c.w, 0.3);
+      const dyv = randomValues(rng, y);
+      const [x, w, dy] = [addon.fromFloat32(xv, c.x), addon.fromFloat32(wv, c.w), addon.fromFloat32(dyv, y)];
+      const g = [c.stride, dilation, c.padding, c.padding] as const;
+      const reference = (
+        name: 'BackpropInput' | '' | 'BackpropFilter',
+        inputs: [Float32Array, number[]][],
+        extra: object,
+      ) => {
+        const kernel = getKernel('reference', `Conv${spatial}D${name}` as 'Conv2D')!;
+        const attrs = { stride: c.stride, padding: c.padding, dilation, ...extra };
+        const out = kernel(
+          inputs.map(([values, shape]) => ({ shape, storage: values })),
+          attrs as never,
+          backend,
+        );
+        return (Array.isArray(out) ? out[0]! : out).storage as Float32Array;
+      };
+      const close = (got: Float32Array, want: Float32Array, what: string) => {
+        const scale = Math.max(1, ...want.map(Math.abs));
+        const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
+        assert.ok(worst / scale < TOLERANCE, `${what}: relative error ${worst / scale}`);
+      };
+      const fwd = addon.convForward(x, w, null, ...g, true);
+      close(
+        addon.toFloat32(fwd),
+        reference(
+          'BackpropInput',
+          [
+            [xv, c.x],
+            [wv, c.w],
+          ],
+          { inputShape: y },
+        ),
+        'forward',
+      );
+      const data = addon.convBackwardData(dy, w, c.x, ...g, true);
+      close(
+        addon.toFloat32(data),
+        reference(
+          '',
+          [
+            [dyv, y],
+            [wv, c.w],
+          ],
+          {},
+        ),
+        'backward-data',
+      );
+      const [dw, db] = addon.convBackwardWeights(x, dy, c.w, ...g, true, true);
+      close(
+        addon.toFloat32(dw!),
+        reference(
+          'BackpropFilter',
+          [
+            [dyv, y],
+            [xv, c.x],
+          ],
+          { filterShape: c.w },
+        ),
+        'backward-weights',
+      );
+      const biasGrad = new Float32Array(c.w[1]!);
+      const inner = y.slice(2).reduce((p, d) => p * d, 1);
+      dyv.forEach((v, i) => {
+        biasGrad[Math.floor(i / inner) % c.w[1]!]! += v;
+      });
+      close(addon.toFloat32(db!), biasGrad, 'bias gradient');
+      for (const h of [x, w, dy, fwd, data, dw!, db!]) addon.dispose(h);
+    });
+  }
+});
+
+describe('oneDNN layer norm matches the reference', { skip }, () => {
+  for (const [index, shape] of [
+    [7, 33],
+    [2, 5, 64],
+  ].entries()) {
+    test(`forward and gradient on [${shape}]`, () => {
+      const rng = new Rng(1000 + index);
+      const x = { values: randomValues(rng, shape, 2), shape };
+      const fwd = compareKernel(n!, 'LayerNorm', [x], { epsilon: 1e-5 });
+      assert.ok(fwd.relativeError < TOLERANCE, `forward error ${fwd.relativeError}`);
+      const rows = shape.slice(0, -1);
+      const inner = shape[shape.length - 1]!;
+      const count = rows.reduce((p, d) => p * d, 1);
+      const mean = new Float32Array(count);
+      const variance = new Float32Array(count);
+      for (let r = 0; r < count; r++) {
+        const row = x.values.subarray(r * inner, (r + 1) * inner);
+        mean[r] = row.reduce((p, v) => p + v, 0) / inner;
+        variance[r] = row.reduce((p, v) => p + (v - mean[r]!) ** 2, 0) / inner;
+      }
+      const dy = { values: randomValues(rng, shape), shape };
+      const grad = compareKernel(
+        n!,
+        'LayerNormGrad',
+        [dy, x, { values: mean, shape: rows }, { values: variance, shape: rows }],
         { epsilon: 1e-5 },
       );
       assert.ok(grad.relativeError < TOLERANCE, `gradient error ${grad.relativeError}`);

@@ -1,7 +1,8 @@
+import type { TensorInfo } from '../../backend.js';
 import type { ConvAttrs, PoolAttrs } from '../../kernel-names.js';
 import { registerKernel } from '../../kernel-registry.js';
 import type { NativeAddon, NativeHandle } from './addon.js';
-import { BACKEND_NAME, handle, result } from './kernel-helpers.js';
+import { BACKEND_NAME, handle, result, viaReference } from './kernel-helpers.js';
 
 /**
  * Convolution, pooling and batch-norm kernels. Their results keep the layout oneDNN chose
@@ -116,5 +117,23 @@ export function registerLayerKernels(addon: NativeAddon): void {
     addon.dispose(dscale);
     addon.dispose(dshift);
     return result(x!.shape, dx);
+  });
+
+  // Layer norm over the last axis (the op reshapes to [rows, inner]); oneDNN wants ≥ 2 axes.
+  registerKernel(BACKEND_NAME, 'LayerNorm', (inputs, attrs, backend) => {
+    const x = inputs[0]!;
+    if (x.shape.length < 2 || x.shape.length > 6) return viaReference('LayerNorm', inputs, attrs, backend);
+    const [y, mean, variance] = addon.layerNormForward(handle(x), attrs.epsilon);
+    const rows = x.shape.slice(0, -1);
+    return [result(x.shape, y), result(rows, mean), result(rows, variance)];
+  });
+  registerKernel(BACKEND_NAME, 'LayerNormGrad', (inputs, attrs, backend) => {
+    const [dy, x, mean, variance] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+    if (x.shape.length < 2 || x.shape.length > 6)
+      return viaReference('LayerNormGrad', inputs, attrs, backend);
+    return result(
+      x.shape,
+      addon.layerNormBackward(handle(dy), handle(x), handle(mean), handle(variance), attrs.epsilon),
+    );
   });
 }

@@ -55,7 +55,21 @@ function trainSteps(backend: string): { losses: number[]; weight: Float32Array }
   const n3 = norm(16);
   const head = p([5, 16, 1, 1], 0.2);
   const headBias = parameter(new Float32Array(5), [5]);
-  const params = [w1, n1.weight, n1.bias, w2, n2.weight, n2.bias, up, upBias, w3, n3.weight, n3.bias, head, headBias];
+  const params = [
+    w1,
+    n1.weight,
+    n1.bias,
+    w2,
+    n2.weight,
+    n2.bias,
+    up,
+    upBias,
+    w3,
+    n3.weight,
+    n3.bias,
+    head,
+    headBias,
+  ];
   const x = randn([2, 1, 12, 10]);
   const target = new Float32Array(2 * 5 * 12 * 10);
   for (let i = 0; i < 2 * 12 * 10; i++) {
@@ -85,25 +99,23 @@ function trainSteps(backend: string): { losses: number[]; weight: Float32Array }
   return { losses, weight: w2.toFloat32Array() };
 }
 
-test(
-  'a U-Net training step on oneDNN matches the reference backend',
-  { skip: availableBackends().includes('onednn') ? false : 'oneDNN addon unavailable' },
-  () => {
-    const reference = trainSteps('reference');
-    const native = trainSteps('onednn');
-    setBackend('reference');
-    // Tolerance: float32 sums over ≤ 300 terms per output in a different order give ~1e-6
-    // relative differences; three Adam steps (whose update normalises the gradient, amplifying
-    // relative noise in tiny gradient components) keep them far below 1e-3.
-    for (let i = 0; i < 3; i++) {
-      const [a, b] = [reference.losses[i]!, native.losses[i]!];
-      assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(a), `step ${i}: loss ${a} (reference) vs ${b} (oneDNN)`);
-    }
-    assert.ok(reference.losses[2]! < reference.losses[0]!, 'training lowers the loss');
-    let worst = 0;
-    for (let i = 0; i < reference.weight.length; i++) {
-      worst = Math.max(worst, Math.abs(reference.weight[i]! - native.weight[i]!));
-    }
-    assert.ok(worst < 1e-3, `weights after 3 steps differ by ${worst}`);
-  },
-);
+test('a U-Net training step on oneDNN matches the reference backend', {
+  skip: availableBackends().includes('onednn') ? false : 'oneDNN addon unavailable',
+}, () => {
+  const reference = trainSteps('reference');
+  const native = trainSteps('onednn');
+  setBackend('reference');
+  // Tolerance: float32 sums over ≤ 300 terms per output in a different order give ~1e-6
+  // relative differences; three Adam steps (whose update normalises the gradient, amplifying
+  // relative noise in tiny gradient components) keep them far below 1e-3.
+  for (let i = 0; i < 3; i++) {
+    const [a, b] = [reference.losses[i]!, native.losses[i]!];
+    assert.ok(Math.abs(a - b) <= 1e-4 * Math.abs(a), `step ${i}: loss ${a} (reference) vs ${b} (oneDNN)`);
+  }
+  assert.ok(reference.losses[2]! < reference.losses[0]!, 'training lowers the loss');
+  let worst = 0;
+  for (let i = 0; i < reference.weight.length; i++) {
+    worst = Math.max(worst, Math.abs(reference.weight[i]! - native.weight[i]!));
+  }
+  assert.ok(worst < 1e-3, `weights after 3 steps differ by ${worst}`);
+});

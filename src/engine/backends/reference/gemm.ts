@@ -4,7 +4,8 @@
  * indices of both operands is packed into panels of 4 rows of op(A) and 4 columns of op(B)
  * (zero-padded at the edges, which also absorbs the transposes); a 4×4 block of C is accumulated in
  * 16 local variables, so each inner step does 8 contiguous loads for 16 multiply-adds, while one
- * B panel stays in L1 and the A slice in L2.
+ * B panel stays in L1 and the A slice in L2. Panels are float64 so the inner loop converts nothing
+ * (and products are summed in double precision).
  */
 export interface GemmOperand {
   data: Float32Array;
@@ -14,13 +15,13 @@ export interface GemmOperand {
 }
 
 const KC = 256;
-let packedA = new Float32Array(0);
-let packedB = new Float32Array(0);
+let packedA = new Float64Array(0);
+let packedB = new Float64Array(0);
 
 /** Panels of 4 rows of op(A) over inner indices [k0, k0 + kc): panel i holds [p][4]. */
-function packA(transA: boolean, a: GemmOperand, m: number, k0: number, kc: number): Float32Array {
+function packA(transA: boolean, a: GemmOperand, m: number, k0: number, kc: number): Float64Array {
   const panels = Math.ceil(m / 4);
-  if (packedA.length < panels * 4 * kc) packedA = new Float32Array(panels * 4 * kc);
+  if (packedA.length < panels * 4 * kc) packedA = new Float64Array(panels * 4 * kc);
   const out = packedA;
   const A = a.data;
   for (let i = 0; i < panels * 4; i++) {
@@ -34,9 +35,9 @@ function packA(transA: boolean, a: GemmOperand, m: number, k0: number, kc: numbe
 }
 
 /** Panels of 4 columns of op(B) over inner indices [k0, k0 + kc): panel q holds [p][4]. */
-function packB(transB: boolean, b: GemmOperand, n: number, k0: number, kc: number): Float32Array {
+function packB(transB: boolean, b: GemmOperand, n: number, k0: number, kc: number): Float64Array {
   const panels = Math.ceil(n / 4);
-  if (packedB.length < panels * 4 * kc) packedB = new Float32Array(panels * 4 * kc);
+  if (packedB.length < panels * 4 * kc) packedB = new Float64Array(panels * 4 * kc);
   const out = packedB;
   const B = b.data;
   if (transB) {

@@ -1,0 +1,171 @@
+/**
+ * The fine-tuning ablation of DESIGN.md §1 on the synthetic phantom, end to end: phantom dataset with
+ * generated reports → pre-training (MOSMOS: InfoNCE + MLR; optionally contrastive only) → fine-tuning
+ * at a label fraction from random init and from the pre-trained encoders, attention maps on/off →
+ * best validation Dice per variant. The `demo` command and the closing note's evidence call this.
+ * @example const rows = await runAblation({ ...defaultAblationConfig, workDir: 'ablation' });
+ */
+import { join } from 'node:path';
+import { writePhantomDataset } from '../phantom/index.js';
+import { type FinetuneRuntime, finetune } from './finetune.js';
+import { defaultFinetuneConfig } from './finetune-config.js';
+import { pretrain } from './pretrain.js';
+import { defaultPretrainConfig } from './pretrain-config.js';
+
+export type AblationVariant = 'scratch' | 'scratch+maps' | 'contrastive' | 'mosmos' | 'mosmos+maps';
+
+export interface AblationConfig {
+  workDir: string;
+  cases: number;
+  seed: number;
+  labelFraction: number;
+  variants: AblationVariant[];
+  pretrainEpochs: number;
+  finetuneEpochs: number;
+  stepsPerEpoch: number;
+  widths: number[];
+  spacing: [number, number, number];
+  patch: [number, number];
+  force: boolean;
+}
+
+export const defaultAblationConfig: Omit<AblationConfig, 'workDir'> = {
+  cases: 30,
+  seed: 0,
+  labelFraction: 0.1,
+  variants: ['scratch', 'mosmos', 'mosmos+maps'],
+  pretrainEpochs: 10,
+  finetuneEpochs: 4,
+  stepsPerEpoch: 25,
+  widths: [8, 16, 32],
+  spacing: [4, 4, 5],
+  patch: [48, 48],
+  force: true,
+};
+
+export interface AblationRow {
+  variant: AblationVariant;
+  pretraining: 'none' | 'contrastive' | 'contrastive+mlr';
+  attentionMaps: boolean;
+  labelFraction: number;
+  trainCases: number;
+  meanDice: number;
+  perOrgan: Record<string, number>;
+  seconds: number;
+}
+
+export async function runAblation(
+  config: AblationConfig,
+  runtime: FinetuneRuntime = {},
+): Promise<AblationRow[]> {
+  const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const phantom = await writePhantomDataset(join(config.workDir, 'phantom'), {
+    cases: config.cases,
+    seed: config.seed,
+    force: config.force,
+  });
+  const preprocess = { spacing: config.spacing, intensity: { kind: 'ct' as const, min: -175, max: 250 } };
+  const pretrained = new Map<string, string>();
+  const needs = (kind: 'contrastive' | 'mosmos') =>
+    config.variants.some((v) => (kind === 'contrastive' ? v === 'contrastive' : v.startsWith('mosmos')));
+  for (const kind of ['mosmos', 'contrastive'] as const) {
+    if (!needs(kind)) continue;
+    const out = join(config.workDir, `pretrain-${kind}`);
+    log(`pre-training (${kind === 'mosmos' ? 'InfoNCE + MLR' : 'InfoNCE only'}) → ${out}`);
+    await pretrain(
+      {
+        ...defaultPretrainConfig,
+        pairs: phantom.pairs,
+        out,
+        arch: 'unet2d',
+        tags: 'btcv',
+        epochs: config.pretrainEpochs,
+        batch: 4,
+        widths: config.widths,
+        sliceSize: 96,
+        slicesPerVolume: 4,
+        preprocess,
+        lambda: kind === 'mosmos' ? 1 : 0,
+        seed: config.seed,
+        worker: false,
+        force: config.force,
+      },
+      { log, progressStream: runtime.progressStream },
+    );
+    pretrained.set(kind, out);
+  }
+  const rows: AblationRow[] = [];
+  for (const variant of config.variants) {
+    const from =
+      variant === 'contrastive'
+        ? pretrained.get('contrastive')
+        : variant.startsWith('mosmos')
+          ? pretrained.get('mosmos')
+          : undefined;
+    const maps = variant.endsWith('+maps');
+    const started = performance.now();
+    log(`fine-tuning ${variant} at label fraction ${config.labelFraction}`);
+    const result = await finetune(
+      {
+        ...defaultFinetuneConfig,
+        data: phantom.root,
+        format: 'btcv',
+        out: join(config.workDir, `finetune-${variant}`),
+        arch: 'unet2d',
+        pretrained: from,
+        attentionMaps: maps,
+        labelFraction: config.labelFraction,
+        epochs: config.finetuneEpochs,
+        stepsPerEpoch: config.stepsPerEpoch,
+        valEvery: config.finetuneEpochs,
+        widths: config.widths,
+        patch: config.patch,
+        preprocess,
+        seed: config.seed,
+        force: config.force,
+      },
+      runtime,
+    );
+    const last = result.validation[result.validation.length - 1];
+    rows.push({
+      variant,
+      pretraining: variant === 'contrastive' ? 'contrastive' : from ? 'contrastive+mlr' : 'none',
+      attentionMaps: maps,
+      labelFraction: config.labelFraction,
+      trainCases: result.splits.train.length,
+      meanDice: result.bestDice ?? Number.NaN,
+      perOrgan: last?.perOrgan ?? {},
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+  return rows;
+}
+
+/** The ablation as a plain-text table: one row per variant, mean Dice and the organs' Dice. */
+export function formatAblationTable(rows: AblationRow[]): string {
+  const organs = Object.keys(rows[0]?.perOrgan ?? {});
+  const header = [
+    'variant',
+    'pre-training',
+    'maps',
+    'cases',
+    'mean Dice',
+    ...organs.map((o) =>
+      o
+        .split(' ')
+        .map((w) => w.slice(0, 4))
+        .join(' '),
+    ),
+  ];
+  const lines = rows.map((r) => [
+    r.variant,
+    r.pretraining,
+    r.attentionMaps ? 'on' : 'off',
+    String(r.trainCases),
+    r.meanDice.toFixed(4),
+    ...organs.map((o) => (r.perOrgan[o] ?? Number.NaN).toFixed(3)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [format(header), ...lines.map(format)].join('\n');
+}
