@@ -3,11 +3,12 @@
 // /usr/bin/python3 has torch (bench/engine_torch.py, same architectures and timing protocol:
 // warm-up, then the median of N runs, 2 threads).
 //
-//   npm run bench:engine [-- --json] [-- --case NAME] [-- --no-torch] [-- --profile]
+//   npm run bench:engine [-- --json] [-- --case NAME] [-- --rounds N] [-- --no-torch] [-- --profile]
 //
-// Every case runs in its own process so its peak resident memory is its own. --json prints one
-// object per line: name, ms (median), gflops (convolutions), peak_rss_mb, and with PyTorch
-// torch_ms, torch_peak_rss_mb and ratio = ms / torch_ms.
+// Every case runs in its own process so its peak resident memory is its own, alternating with
+// PyTorch's for N rounds (default 3). --json prints one object per line: name, ms (median),
+// gflops (convolutions), peak_rss_mb, and with PyTorch torch_ms, torch_peak_rss_mb and
+// ratio = ms / torch_ms (median over rounds of neighbouring runs).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +36,11 @@ interface CaseResult {
   gflops?: number;
   peak_rss_mb: number;
   backend: string;
+  omp_wait_policy: string;
   torch_ms?: number;
   torch_peak_rss_mb?: number;
   ratio?: number;
+  rounds?: number;
 }
 
 interface BenchCase {
@@ -175,6 +178,7 @@ function runCase(name: string, profile: boolean): CaseResult {
   const result: CaseResult = {
     name,
     ms: Math.round(ms * 1000) / 1000,
+    omp_wait_policy: process.env.OMP_WAIT_POLICY ?? 'default',
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
     backend: getBackend().name,
   };
@@ -199,6 +203,11 @@ function runTorch(name: string): { ms: number; peak_rss_mb: number } | null {
 }
 
 function main(argv: string[]): void {
+  // Both sides run on libgomp: give PyTorch the same OpenMP wait policy the oneDNN backend sets
+  // for itself (src/engine/backends/onednn/addon.ts), so the comparison is like for like.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = 'passive';
+  }
   const json = argv.includes('--json');
   const profile = argv.includes('--profile');
   const only = argv.includes('--case') ? argv[argv.indexOf('--case') + 1] : undefined;
@@ -209,6 +218,7 @@ function main(argv: string[]): void {
   const withTorch = !argv.includes('--no-torch') && torchAvailable();
   if (!withTorch && !json) console.log('(PyTorch not found at /usr/bin/python3: no comparison)');
   const names = only !== undefined ? [only] : Object.keys(cases);
+  const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 3;
   const self = fileURLToPath(import.meta.url);
   if (!json) {
     console.log(
@@ -216,18 +226,29 @@ function main(argv: string[]): void {
     );
   }
   for (const name of names) {
+    // The machine may be shared: run our case and PyTorch's alternately, `rounds` times, and
+    // take the median ratio of neighbouring runs rather than comparing distant moments.
     const childArgs = ['--import', 'tsx', self, '--child', '--case', name, ...(profile ? ['--profile'] : [])];
-    const child = spawnSync(process.execPath, childArgs, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    if (child.status !== 0) throw new Error(`bench case ${name} failed`);
-    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
-    const torch = withTorch ? runTorch(name) : null;
-    if (torch !== null) {
-      result.torch_ms = torch.ms;
-      result.torch_peak_rss_mb = torch.peak_rss_mb;
-      result.ratio = Math.round((result.ms / torch.ms) * 1000) / 1000;
+    const ours: CaseResult[] = [];
+    const theirs: { ms: number; peak_rss_mb: number }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const child = spawnSync(process.execPath, childArgs, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (child.status !== 0) throw new Error(`bench case ${name} failed`);
+      ours.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult);
+      const torch = withTorch ? runTorch(name) : null;
+      if (torch !== null) theirs.push(torch);
+    }
+    const result: CaseResult = { ...ours[0]!, ms: median(ours.map((r) => r.ms)) };
+    result.peak_rss_mb = Math.max(...ours.map((r) => r.peak_rss_mb));
+    if (result.gflops !== undefined) result.gflops = median(ours.map((r) => r.gflops!));
+    if (theirs.length === ours.length && theirs.length > 0) {
+      result.torch_ms = median(theirs.map((t) => t.ms));
+      result.torch_peak_rss_mb = Math.max(...theirs.map((t) => t.peak_rss_mb));
+      result.ratio = Math.round(median(ours.map((r, i) => r.ms / theirs[i]!.ms)) * 1000) / 1000;
+      result.rounds = rounds;
     }
     if (json) console.log(JSON.stringify(result));
     else {

@@ -134,7 +134,7 @@ Tensor* conv_forward(const Tensor* src, const Tensor* weights, const Tensor* bia
   memory w_user = user_weights(weights, s, transposed);
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, as_layout(src, src_md)},
-      {DNNL_ARG_WEIGHTS, w_md == w_user.get_desc() ? w_user : reorder_to(w_user, w_md)},
+      {DNNL_ARG_WEIGHTS, cached_reorder(weights, w_user, transposed ? 1 : 0, w_md)},
   };
   Tensor* out = new_tensor(dst_md, s.dst);
   args[DNNL_ARG_DST] = out->mem;
@@ -178,7 +178,7 @@ Tensor* conv_backward_data(const Tensor* diff_dst, const Tensor* weights, const 
   memory w_user = user_weights(weights, s, transposed);
   Tensor* out = new_tensor(diff_src_md, s.src);
   run(prim, {{DNNL_ARG_DIFF_DST, as_layout(diff_dst, diff_dst_md)},
-             {DNNL_ARG_WEIGHTS, w_md == w_user.get_desc() ? w_user : reorder_to(w_user, w_md)},
+             {DNNL_ARG_WEIGHTS, cached_reorder(weights, w_user, transposed ? 1 : 0, w_md)},
              {DNNL_ARG_DIFF_SRC, out->mem}});
   return out;
 }

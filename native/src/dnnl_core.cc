@@ -189,6 +189,21 @@ memory reorder_to(const memory& src, const memory::desc& want) {
   return dst;
 }
 
+memory cached_reorder(const Tensor* t, const memory& source, int variant, const memory::desc& want) {
+  if (source.get_desc() == want) return source;
+  for (const auto& r : t->reordered) {
+    if (r.variant == variant && r.desc == want) return r.mem;
+  }
+  std::shared_ptr<void> buffer = pooled_buffer(want.get_size());
+  memory dst(want, cpu_engine(), buffer.get());
+  KeyBuilder key;
+  key.add("reorder").add(source.get_desc()).add(want);
+  auto& prim = cached<dnnl::reorder>(key.s, [&] { return dnnl::reorder(source, dst); });
+  run(prim, {{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, dst}});
+  t->reordered.push_back({variant, want, dst, buffer});
+  return dst;
+}
+
 memory as_layout(const Tensor* t, const memory::desc& want) {
   if (t->mem.get_desc() == want) return t->mem;
   return reorder_to(t->mem, want);

@@ -28,6 +28,15 @@ struct Tensor {
   // copy, the library-owned memory they point into.
   std::shared_ptr<void> buffer;
   memory owner;
+  // Weights reordered into a primitive's layout, kept with the tensor: inference reuses them on
+  // every call, training for forward and backward-data of a step. Keyed by (variant, layout).
+  struct Reordered {
+    int variant;
+    memory::desc desc;
+    memory mem;
+    std::shared_ptr<void> buffer;
+  };
+  mutable std::vector<Reordered> reordered;
 };
 
 dnnl::engine& cpu_engine();
@@ -48,6 +57,8 @@ bool slow_implementation(const char* impl_name);
 // The tensor's memory in the wanted layout: itself when it already matches, else a reorder.
 memory as_layout(const Tensor* t, const memory::desc& want);
 memory reorder_to(const memory& src, const memory::desc& want);
+// `source` (a view of t's values) in layout `want`, reordered once and cached on t.
+memory cached_reorder(const Tensor* t, const memory& source, int variant, const memory::desc& want);
 Tensor* wrap(const memory& mem, const Dims& dims);
 // A tensor whose memory comes from the buffer pool.
 Tensor* new_tensor(const memory::desc& md, const Dims& dims);
@@ -80,6 +91,15 @@ T& cached(const std::string& key, const std::function<T()>& make) {
   }
   return *static_cast<T*>(it->second.get());
 }
+
+// Batch norm without affine as direct loops (bn_direct.cc); false when the layout is not
+// plain or channel-blocked, and the caller then uses oneDNN's primitive.
+bool batch_norm_forward_direct(const Tensor* src, float epsilon, Tensor** dst, Tensor** mean_out,
+                               Tensor** variance_out);
+bool batch_norm_inference_direct(const Tensor* src, const Tensor* mean, const Tensor* variance, float epsilon,
+                                 Tensor** dst);
+bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
+                                float epsilon, Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift);
 
 // Runs a primitive on the CPU stream and waits (the engine is synchronous from JS's view).
 void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);

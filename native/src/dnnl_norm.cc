@@ -33,6 +33,17 @@ Dims channels_of(const Tensor* src) {
   return {src->dims[1]};
 }
 
+// True when scale is all ones and shift all zeros (the engine applies its affine separately).
+bool unit_affine(const Tensor* scale, const Tensor* shift) {
+  if (scale == nullptr || shift == nullptr || !tensor_is_plain(scale) || !tensor_is_plain(shift)) return false;
+  const float* a = static_cast<const float*>(scale->mem.get_data_handle());
+  const float* b = static_cast<const float*>(shift->mem.get_data_handle());
+  for (int64_t i = 0; i < scale->dims[0]; i++) {
+    if (a[i] != 1.f || b[i] != 0.f) return false;
+  }
+  return true;
+}
+
 memory channel_vector(const Tensor* t, const Dims& c, const char* what) {
   if (t == nullptr || t->dims != c) throw std::invalid_argument(std::string("batch norm: ") + what + " must have one value per channel");
   return as_layout(t, plain_desc(c));
@@ -44,6 +55,16 @@ Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor*
                            const Tensor* variance_in, float epsilon, bool training, Tensor** mean_out,
                            Tensor** variance_out) {
   const Dims c = channels_of(src);
+  if (training && scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c &&
+      unit_affine(scale, shift)) {
+    Tensor* out = nullptr;
+    if (batch_norm_forward_direct(src, epsilon, &out, mean_out, variance_out)) return out;
+  }
+  if (!training && mean_in != nullptr && mean_in->dims == c && variance_in != nullptr && variance_in->dims == c &&
+      scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c && unit_affine(scale, shift)) {
+    Tensor* out = nullptr;
+    if (batch_norm_inference_direct(src, mean_in, variance_in, epsilon, &out)) return out;
+  }
   const memory::desc src_md = src->mem.get_desc();
   Forward& f = forward_for(src_md, epsilon, training);
   Tensor* out = new_tensor(f.pd.dst_desc(), src->dims);
@@ -76,6 +97,11 @@ void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor
                          Tensor** diff_shift) {
   const Dims c = channels_of(src);
   if (diff_dst->dims != src->dims) throw std::invalid_argument("batch norm backward: gradient has the wrong shape");
+  if (scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c && unit_affine(scale, shift) &&
+      mean != nullptr && mean->dims == c && variance != nullptr && variance->dims == c &&
+      batch_norm_backward_direct(diff_dst, src, mean, variance, epsilon, diff_src, diff_scale, diff_shift)) {
+    return;
+  }
   const memory::desc src_md = src->mem.get_desc();
   Forward& f = forward_for(src_md, epsilon, true);
   KeyBuilder k;

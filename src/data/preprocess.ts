@@ -2,6 +2,7 @@
  * Preprocessing for pre-training (DESIGN.md §3): reorient to RAS, resample to the run's target
  * spacing, then CT window or MR z-score, giving float32 voxels on the model's grid.
  */
+import { existsSync } from 'node:fs';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
 import { ctWindow, percentiles, zScoreNormalize } from '../volume/intensity.js';
@@ -79,5 +80,6 @@ export async function loadPrepared(
     }
     return preprocessVolume(volume, settings);
   };
+  if (!existsSync(path)) throw fileError(path, 'image not found');
   return cache ? cache.getOrCompute(path, { ...settings, version: 1 }, compute) : compute();
 }

@@ -10,12 +10,15 @@
  */
 import {
   add,
+  exp,
+  log,
   matmul,
   mul,
   type Parameter,
   permute,
   reshape,
   softmax,
+  sub,
   sum,
   type Tensor,
 } from '../engine/index.js';
@@ -70,13 +73,19 @@ export class MlrDecoder {
   /** features [N, dim, ...spatial] in the query space; tagQueries [K, dim]. */
   forward(features: Tensor, tagQueries: Tensor): MlrDecoderOutput {
     const [n, c] = features.shape as [number, number];
-    const attention = softmax(tagSimilarity(features, tagQueries, this.tau), -1); // [N, K, P]
+    const similarity = tagSimilarity(features, tagQueries, this.tau); // [N, K, P]
+    const attention = softmax(similarity, -1);
     const pixels = permute(reshape(features, [n, c, -1]), [0, 2, 1]); // [N, P, C]
     const pooled = matmul(attention, this.value.forward(pixels)); // [N, K, C]
     let h = add(pooled, tagQueries);
     h = add(h, this.mlp.forward(this.norm1.forward(h)));
     h = this.norm2.forward(h);
-    const logits = add(sum(mul(h, this.classifierWeight), -1), this.classifierBias);
-    return { logits, attention };
+    const decoded = add(sum(mul(h, this.classifierWeight), -1), this.classifierBias);
+    // Plus a soft maximum over pixels of the tag's cosine similarity (log-mean-exp of cos/τ): a tag
+    // can only score high where some pixel's feature points at its query, which is what localises
+    // the pixel-tag attention maps (multiple-instance learning at the pixel level).
+    const pixelCount = similarity.shape[2]!;
+    const softMax = sub(log(sum(exp(similarity), -1)), Math.log(pixelCount));
+    return { logits: add(decoded, softMax), attention };
   }
 }

@@ -4,10 +4,12 @@
  * the tag queries q_k, the multi-label recognition decoder and the learnable contrastive temperature.
  * Parameter names (`imageEncoder.…`, `textEncoder.…`) are the safetensors keys fine-tuning loads.
  */
-import { permute, reshape, type Tensor } from '../engine/index.js';
+import { add, type Parameter, permute, reshape, type Tensor } from '../engine/index.js';
+import { normalParameter } from './init.js';
 import { Conv } from './layers/conv.js';
 import { LogitScale } from './logit-scale.js';
 import { MlrDecoder } from './mlr-decoder.js';
+import { l2Normalize } from './pixel-tag-attention.js';
 import { ProjectionHead } from './projection.js';
 import { TextEncoder, type TextEncoderConfig, type TokenBatch } from './text-encoder.js';
 import { UNet2dEncoder } from './unet2d-encoder.js';
@@ -50,6 +52,13 @@ export class MosmosModel {
   readonly textProjection: ProjectionHead;
   readonly featureProjection: Conv;
   readonly queryProjection: ProjectionHead;
+  /**
+   * A learnable vector per tag added to the (unit-length) projected prompt embedding. Prompts differ
+   * by one word ("the liver", "the spleen"), and a text encoder trained from scratch first embeds them
+   * all alike; the tag's own vector keeps the queries — and so the pixel-tag maps — apart from the
+   * start, as Query2Label's learnable label embeddings do.
+   */
+  readonly tagEmbedding: Parameter;
   readonly mlr: MlrDecoder;
   readonly logitScale: LogitScale;
 
@@ -77,6 +86,11 @@ export class MosmosModel {
       padding: 0,
     });
     this.queryProjection = new ProjectionHead(textWidth, config.embedDim, { batchNorm: false });
+    // Components N(0, 1/d): a vector of about unit length, like the normalised prompt embedding.
+    this.tagEmbedding = normalParameter(
+      [config.tags.length, config.embedDim],
+      1 / Math.sqrt(config.embedDim),
+    );
     this.mlr = new MlrDecoder({ dim: config.embedDim, tags: config.tags.length, tau: config.tau });
     this.logitScale = new LogitScale();
   }
@@ -113,7 +127,11 @@ export class MosmosModel {
 
   /** Tag queries q_k from the encoded tag prompts: [K, embedDim]. */
   tagQueries(prompts: TokenBatch, training = false): Tensor {
-    return this.queryProjection.forward(this.textEncoder.forward(prompts, training).pooled, training);
+    const prompted = this.queryProjection.forward(
+      this.textEncoder.forward(prompts, training).pooled,
+      training,
+    );
+    return add(l2Normalize(prompted), this.tagEmbedding);
   }
 
   /** Tag logits [N, K] and pixel attention [N, K, P] of image features. */

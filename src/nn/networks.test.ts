@@ -71,14 +71,16 @@ test('the text embedding does not depend on padding (tolerance 1e-5: float32 sum
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5);
 });
 
-test('pixel-tag attention: a softmax over tags of cosine/τ, hand-checked on one pixel (tolerance 1e-5)', () => {
-  // Two pixels in a 1×2 map with C = 2: p0 = (1, 0), p1 = (1, 1); queries q0 = (2, 0), q1 = (0, 3).
+test('pixel-tag attention: softmax over tags of cosine/τ with the image-centred features (tolerance 1e-5)', () => {
+  // Two pixels in a 1×2 map with C = 2: p0 = (1, 0), p1 = (1, 1); their mean (1, 0.5) is removed,
+  // leaving (0, -0.5) and (0, 0.5). Queries q0 = (2, 0), q1 = (0, 3): cosines p0 → (0, -1), p1 → (0, 1).
   const features = tensor([1, 1, 0, 1], [1, 2, 1, 2]);
   const queries = tensor([2, 0, 0, 3], [2, 2]);
   const a = pixelTagAttention(features, queries, 0.5).data(); // [1, 2, 1, 2]
-  const p0 = 1 / (1 + Math.exp((0 - 1) / 0.5));
-  assert.ok(Math.abs(a[0]! - p0) < 1e-5, `${a[0]} vs ${p0}`);
-  assert.ok(Math.abs(a[1]! - 0.5) < 1e-5, 'equal cosine for p1 → one half each');
+  const expected0 = 1 / (1 + Math.exp(-1 / 0.5));
+  const expected1 = 1 / (1 + Math.exp(1 / 0.5));
+  assert.ok(Math.abs(a[0]! - expected0) < 1e-5, `${a[0]} vs ${expected0}`);
+  assert.ok(Math.abs(a[1]! - expected1) < 1e-5, `${a[1]} vs ${expected1}`);
   assert.ok(Math.abs(a[0]! + a[2]! - 1) < 1e-6);
 });
 

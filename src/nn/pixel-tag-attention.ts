@@ -1,17 +1,19 @@
 /**
- * Pixel-tag attention maps (DESIGN.md §1): A_k(p) = softmax over tags k of cos(q_k, F(p)) / τ, one map
- * per tag at the feature map's resolution. Fine-tuning concatenates them to the decoder; the viewer
+ * Pixel-tag attention maps (DESIGN.md §1): A_k(p) = softmax over tags k of cos(q_k, F(p) − F̄) / τ,
+ * one map per tag at the feature map's resolution, F̄ being the image's mean feature (see tagSimilarity). Fine-tuning concatenates them to the decoder; the viewer
  * and `mosmos pretrain --export-attention` show them.
  */
 import {
   clamp,
   div,
   matmul,
+  mean,
   mul,
   permute,
   reshape,
   softmax,
   sqrt,
+  sub,
   sum,
   type Tensor,
 } from '../engine/index.js';
@@ -22,12 +24,16 @@ export function l2Normalize(x: Tensor): Tensor {
 }
 
 /**
- * Cosine similarity of every pixel/voxel feature with every tag query, divided by τ:
- * features [N, C, ...spatial], queries [K, C] → [N, K, P] with P = product of the spatial sizes.
+ * Cosine similarity of every pixel/voxel feature (minus the image's mean feature) with every tag
+ * query, divided by τ: features [N, C, ...spatial], queries [K, C] → [N, K, P], P = the pixel count.
+ * Without the centring, all pixels of an image share one dominant direction and every map is flat.
  */
 export function tagSimilarity(features: Tensor, tagQueries: Tensor, tau: number): Tensor {
   const [n, c] = features.shape as [number, number];
-  const pixels = permute(reshape(features, [n, c, -1]), [0, 2, 1]); // [N, P, C]
+  const flat = reshape(features, [n, c, -1]);
+  // Centred on the image's mean feature: what a pixel adds to the image, so the cosine says *where*
+  // a tag's evidence is rather than repeating the direction every pixel of the image shares.
+  const pixels = permute(sub(flat, mean(flat, 2, true)), [0, 2, 1]); // [N, P, C]
   const sim = matmul(l2Normalize(tagQueries), l2Normalize(pixels), { transposeB: true }); // [N, K, P]
   return mul(sim, 1 / tau);
 }

@@ -5,7 +5,8 @@
  * best validation Dice per variant. The `demo` command and the closing note's evidence call this.
  * @example const rows = await runAblation({ ...defaultAblationConfig, workDir: 'ablation' });
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { writePhantomDataset } from '../phantom/index.js';
 import { type FinetuneRuntime, finetune } from './finetune.js';
 import { defaultFinetuneConfig } from './finetune-config.js';
@@ -26,7 +27,11 @@ export interface AblationConfig {
   widths: number[];
   spacing: [number, number, number];
   patch: [number, number];
+  /** Fine-tuning learning rate. */
+  lr: number;
   force: boolean;
+  /** Reuse an existing phantom folder and pre-training runs in workDir (re-running fine-tuning only). */
+  reuse: boolean;
 }
 
 export const defaultAblationConfig: Omit<AblationConfig, 'workDir'> = {
@@ -40,7 +45,9 @@ export const defaultAblationConfig: Omit<AblationConfig, 'workDir'> = {
   widths: [8, 16, 32],
   spacing: [4, 4, 5],
   patch: [48, 48],
+  lr: 3e-3,
   force: true,
+  reuse: false,
 };
 
 export interface AblationRow {
@@ -59,11 +66,11 @@ export async function runAblation(
   runtime: FinetuneRuntime = {},
 ): Promise<AblationRow[]> {
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const phantom = await writePhantomDataset(join(config.workDir, 'phantom'), {
-    cases: config.cases,
-    seed: config.seed,
-    force: config.force,
-  });
+  const phantomDir = join(config.workDir, 'phantom');
+  const reusable = (dir: string, file: string) => config.reuse && existsSync(join(dir, file));
+  const phantom = reusable(phantomDir, 'pairs.jsonl')
+    ? { root: resolve(phantomDir), pairs: resolve(phantomDir, 'pairs.jsonl') }
+    : await writePhantomDataset(phantomDir, { cases: config.cases, seed: config.seed, force: config.force });
   const preprocess = { spacing: config.spacing, intensity: { kind: 'ct' as const, min: -175, max: 250 } };
   const pretrained = new Map<string, string>();
   const needs = (kind: 'contrastive' | 'mosmos') =>
@@ -71,6 +78,8 @@ export async function runAblation(
   for (const kind of ['mosmos', 'contrastive'] as const) {
     if (!needs(kind)) continue;
     const out = join(config.workDir, `pretrain-${kind}`);
+    pretrained.set(kind, out);
+    if (reusable(out, 'checkpoint.json')) continue;
     log(`pre-training (${kind === 'mosmos' ? 'InfoNCE + MLR' : 'InfoNCE only'}) → ${out}`);
     await pretrain(
       {
@@ -92,7 +101,6 @@ export async function runAblation(
       },
       { log, progressStream: runtime.progressStream },
     );
-    pretrained.set(kind, out);
   }
   const rows: AblationRow[] = [];
   for (const variant of config.variants) {
@@ -122,6 +130,7 @@ export async function runAblation(
         patch: config.patch,
         preprocess,
         seed: config.seed,
+        lr: config.lr,
         force: config.force,
       },
       runtime,

@@ -120,3 +120,19 @@ test('bad pairs lines stop the run with the line named, or are skipped and count
     [11],
   );
 });
+
+test('3D pre-training (UNETR ViT on patches) runs and exports attention maps on the input grid', async () => {
+  const { dir, config } = await tinySetup();
+  const run = await pretrain(
+    { ...config('unetr'), arch: 'unetr', vit: 'tiny', epochs: 1 },
+    { ...quiet, stop: stopNever },
+  );
+  assert.equal(run.steps, 2);
+  assert.ok(
+    Number.isFinite(run.validation[0]!.metrics.tags.meanAuroc) || run.validation[0]!.metrics.pairs > 0,
+  );
+  const files = await exportAttention(join(dir, 'case002.nii.gz'), run.runDir, join(dir, 'maps3d'));
+  const map = await readNifti(files[0]!);
+  const input = await readNifti(join(dir, 'case002.nii.gz'));
+  assert.deepEqual(map.dims, input.dims);
+});

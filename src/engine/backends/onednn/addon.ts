@@ -155,6 +155,14 @@ export function loadAddon(): NativeAddon {
   if (loaded !== null) return loaded;
   const path = addonPath();
   if (!existsSync(path)) throw new Error(`addon not built (${path} missing; run npm run build:native)`);
+  // Debian's oneDNN runs on OpenMP (libgomp), loaded with the addon. libgomp's default lets idle
+  // threads spin between parallel regions; when the cores are shared with other processes a
+  // spinning or descheduled thread stalls every one of the hundreds of short regions in a training
+  // step (measured here: a U-Net inference pass 1.4 s spinning vs 0.07 s passive). Passive waiting
+  // costs microseconds per region on an idle machine. libgomp reads this once, at load.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = 'passive';
+  }
   const require = createRequire(import.meta.url);
   let addon: NativeAddon;
   try {

@@ -1,0 +1,208 @@
+// Batch-norm training forward and backward as direct loops over plain or channel-blocked
+// memory. oneDNN 2.6's bnorm_jit parallelises over channel blocks, so a 16-channel activation
+// (one block) runs on one thread at a fraction of memory bandwidth; these loops split the
+// spatial axis instead. Statistics accumulate in double.
+#include <omp.h>
+
+#include <cmath>
+#include <vector>
+
+#include "dnnl_internal.h"
+
+namespace mosmos {
+
+namespace {
+
+// [N][C/B][S][B] with C padded to a multiple of B; plain [N][C][S] is the case B = 1.
+struct ChannelLayout {
+  int64_t n, channels, blocks, block, spatial;
+};
+
+bool channel_layout(const memory::desc& md, const Dims& dims, ChannelLayout* out) {
+  const dnnl_memory_desc_t& d = md.data;
+  if (d.format_kind != dnnl_blocked || d.offset0 != 0 || dims.size() < 2) return false;
+  int64_t spatial = 1;
+  for (size_t i = 2; i < dims.size(); i++) spatial *= dims[i];
+  const auto& b = d.format_desc.blocking;
+  int64_t block = 1;
+  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) {
+    block = b.inner_blks[0];
+  } else if (b.inner_nblks != 0) {
+    return false;
+  }
+  const int64_t blocks = d.padded_dims[1] / block;
+  if (b.strides[1] != spatial * block || b.strides[0] != blocks * spatial * block) return false;
+  // Spatial axes must be dense and in order.
+  int64_t stride = block;
+  for (size_t i = dims.size(); i-- > 2;) {
+    if (b.strides[i] != stride) return false;
+    stride *= dims[i];
+  }
+  *out = {dims[0], dims[1], blocks, block, spatial};
+  return true;
+}
+
+constexpr int64_t kChunk = 2048;  // spatial positions per work item
+
+// Calls fn(row, s_begin, s_end) for every (n, channel block) row split into spatial chunks, in
+// parallel; `thread` is the OpenMP thread number for per-thread accumulators.
+template <class F>
+void for_chunks(const ChannelLayout& l, F fn) {
+  const int64_t chunks = (l.spatial + kChunk - 1) / kChunk;
+  const int64_t items = l.n * l.blocks * chunks;
+#pragma omp parallel for schedule(static)
+  for (int64_t item = 0; item < items; item++) {
+    const int64_t row = item / chunks;
+    const int64_t c0 = (item % chunks) * kChunk;
+    fn(omp_get_thread_num(), row, c0, std::min(l.spatial, c0 + kChunk));
+  }
+}
+
+// Per-channel sums of f(i, channel) over the tensor, in double.
+template <class F>
+std::vector<double> channel_sums(const ChannelLayout& l, int terms, F f) {
+  const int threads = omp_get_max_threads();
+  const int64_t padded = l.blocks * l.block;
+  std::vector<double> partial(static_cast<size_t>(threads * terms * padded), 0.0);
+  for_chunks(l, [&](int thread, int64_t row, int64_t s0, int64_t s1) {
+    double* acc = partial.data() + static_cast<size_t>(thread) * terms * padded;
+    const int64_t cb = row % l.blocks;
+    const int64_t base = row * l.spatial * l.block;
+    for (int64_t s = s0; s < s1; s++)
+      for (int64_t b = 0; b < l.block; b++) f(base + s * l.block + b, cb * l.block + b, acc, padded);
+  });
+  std::vector<double> total(static_cast<size_t>(terms * padded), 0.0);
+  for (int t = 0; t < threads; t++)
+    for (size_t i = 0; i < total.size(); i++) total[i] += partial[static_cast<size_t>(t) * total.size() + i];
+  return total;
+}
+
+// y = (x - mean) rstd per channel, in x's layout. Padded channels have mean 0 and rstd 0, so the
+// padding stays zero as oneDNN expects.
+Tensor* normalize(const Tensor* src, const ChannelLayout& l, const std::vector<float>& mean,
+                  const std::vector<float>& rstd) {
+  const float* x = static_cast<const float*>(src->mem.get_data_handle());
+  Tensor* out = new_tensor(src->mem.get_desc(), src->dims);
+  float* y = static_cast<float*>(out->mem.get_data_handle());
+  for_chunks(l, [&](int, int64_t row, int64_t s0, int64_t s1) {
+    const int64_t cb = row % l.blocks;
+    const int64_t base = row * l.spatial * l.block;
+    const float* m = mean.data() + cb * l.block;
+    const float* r = rstd.data() + cb * l.block;
+    for (int64_t s = s0; s < s1; s++) {
+      const int64_t o = base + s * l.block;
+      for (int64_t b = 0; b < l.block; b++) y[o + b] = (x[o + b] - m[b]) * r[b];
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+bool batch_norm_inference_direct(const Tensor* src, const Tensor* mean, const Tensor* variance, float epsilon,
+                                 Tensor** dst) {
+  ChannelLayout l;
+  if (!channel_layout(src->mem.get_desc(), src->dims, &l)) return false;
+  const Dims c{l.channels};
+  const float* mean_p = static_cast<const float*>(as_layout(mean, plain_desc(c)).get_data_handle());
+  const float* var_p = static_cast<const float*>(as_layout(variance, plain_desc(c)).get_data_handle());
+  const int64_t padded = l.blocks * l.block;
+  std::vector<float> m(static_cast<size_t>(padded), 0.f), r(static_cast<size_t>(padded), 0.f);
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    m[ch] = mean_p[ch];
+    r[ch] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var_p[ch]) + epsilon));
+  }
+  *dst = normalize(src, l, m, r);
+  return true;
+}
+
+bool batch_norm_forward_direct(const Tensor* src, float epsilon, Tensor** dst, Tensor** mean_out,
+                               Tensor** variance_out) {
+  ChannelLayout l;
+  const memory::desc md = src->mem.get_desc();
+  if (!channel_layout(md, src->dims, &l)) return false;
+  const float* x = static_cast<const float*>(src->mem.get_data_handle());
+  const std::vector<double> sums = channel_sums(l, 2, [x](int64_t i, int64_t c, double* acc, int64_t padded) {
+    const double v = x[i];
+    acc[c] += v;
+    acc[padded + c] += v * v;
+  });
+  const int64_t padded = l.blocks * l.block;
+  const double count = static_cast<double>(l.n * l.spatial);
+  std::vector<float> mean(static_cast<size_t>(padded), 0.f), rstd(static_cast<size_t>(padded), 0.f);
+  const Dims c{l.channels};
+  Tensor* mean_t = new_tensor(plain_desc(c), c);
+  Tensor* var_t = new_tensor(plain_desc(c), c);
+  float* mean_p = static_cast<float*>(mean_t->mem.get_data_handle());
+  float* var_p = static_cast<float*>(var_t->mem.get_data_handle());
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    const double m = sums[ch] / count;
+    const double var = std::max(0.0, sums[padded + ch] / count - m * m);
+    mean[ch] = static_cast<float>(m);
+    rstd[ch] = static_cast<float>(1.0 / std::sqrt(var + epsilon));
+    mean_p[ch] = static_cast<float>(m);
+    var_p[ch] = static_cast<float>(var);
+  }
+  *dst = normalize(src, l, mean, rstd);
+  *mean_out = mean_t;
+  *variance_out = var_t;
+  return true;
+}
+
+bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
+                                float epsilon, Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift) {
+  ChannelLayout l;
+  const memory::desc md = src->mem.get_desc();
+  if (!channel_layout(md, src->dims, &l)) return false;
+  const Dims c{l.channels};
+  const float* x = static_cast<const float*>(src->mem.get_data_handle());
+  const float* dy = static_cast<const float*>(as_layout(diff_dst, md).get_data_handle());
+  const float* mean_p = static_cast<const float*>(as_layout(mean, plain_desc(c)).get_data_handle());
+  const float* var_p = static_cast<const float*>(as_layout(variance, plain_desc(c)).get_data_handle());
+  const int64_t padded = l.blocks * l.block;
+  std::vector<float> m(static_cast<size_t>(padded), 0.f), r(static_cast<size_t>(padded), 0.f);
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    m[ch] = mean_p[ch];
+    r[ch] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var_p[ch]) + epsilon));
+  }
+  const std::vector<double> sums =
+      channel_sums(l, 2, [&](int64_t i, int64_t ch, double* acc, int64_t pad) {
+        acc[ch] += dy[i];
+        acc[pad + ch] += static_cast<double>(dy[i]) * (x[i] - m[ch]);
+      });
+  // dx = rstd (dy - mean(dy) - (x - mean) rstd² mean(dy (x - mean)))
+  const double count = static_cast<double>(l.n * l.spatial);
+  std::vector<float> a(static_cast<size_t>(padded), 0.f), k(static_cast<size_t>(padded), 0.f);
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    a[ch] = static_cast<float>(sums[ch] / count);
+    k[ch] = static_cast<float>(static_cast<double>(r[ch]) * r[ch] * sums[padded + ch] / count);
+  }
+  Tensor* out = new_tensor(md, src->dims);
+  float* dx = static_cast<float*>(out->mem.get_data_handle());
+  for_chunks(l, [&](int, int64_t row, int64_t s0, int64_t s1) {
+    const int64_t cb = row % l.blocks;
+    const int64_t base = row * l.spatial * l.block;
+    const int64_t c0 = cb * l.block;
+    for (int64_t s = s0; s < s1; s++) {
+      const int64_t o = base + s * l.block;
+      for (int64_t b = 0; b < l.block; b++) {
+        dx[o + b] = r[c0 + b] * (dy[o + b] - a[c0 + b] - (x[o + b] - m[c0 + b]) * k[c0 + b]);
+      }
+    }
+  });
+  // The gradients a unit scale and zero shift would get: sum(dy xhat) and sum(dy).
+  Tensor* dscale = new_tensor(plain_desc(c), c);
+  Tensor* dshift = new_tensor(plain_desc(c), c);
+  float* dscale_p = static_cast<float*>(dscale->mem.get_data_handle());
+  float* dshift_p = static_cast<float*>(dshift->mem.get_data_handle());
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    dscale_p[ch] = static_cast<float>(sums[padded + ch] * r[ch]);
+    dshift_p[ch] = static_cast<float>(sums[ch]);
+  }
+  *diff_src = out;
+  *diff_scale = dscale;
+  *diff_shift = dshift;
+  return true;
+}
+
+}  // namespace mosmos
