@@ -77,10 +77,27 @@ std::vector<double> channel_sums(const ChannelLayout& l, int terms, F f) {
   return total;
 }
 
-// y = (x - mean) rstd per channel, in x's layout. Padded channels have mean 0 and rstd 0, so the
-// padding stays zero as oneDNN expects.
+// Per-channel scale (gamma) and shift (beta) as padded float vectors: ones and zeros when absent,
+// zeros on padded channels so the padding stays zero.
+void affine_vectors(const Tensor* scale, const Tensor* shift, const ChannelLayout& l, std::vector<float>* gamma,
+                    std::vector<float>* beta) {
+  const int64_t padded = l.blocks * l.block;
+  gamma->assign(static_cast<size_t>(padded), 0.f);
+  beta->assign(static_cast<size_t>(padded), 0.f);
+  const Dims c{l.channels};
+  const float* g = scale ? static_cast<const float*>(as_layout(scale, plain_desc(c)).get_data_handle()) : nullptr;
+  const float* b = shift ? static_cast<const float*>(as_layout(shift, plain_desc(c)).get_data_handle()) : nullptr;
+  for (int64_t ch = 0; ch < l.channels; ch++) {
+    (*gamma)[ch] = g ? g[ch] : 1.f;
+    (*beta)[ch] = b ? b[ch] : 0.f;
+  }
+}
+
+// y = (x - mean) (rstd gamma) + beta per channel, in x's layout: the affine rides in the same
+// pass, so a batch-norm layer costs one read and one write of the activation. Padded channels
+// have mean 0 and scale 0, so the padding stays zero as oneDNN expects.
 Tensor* normalize(const Tensor* src, const ChannelLayout& l, const std::vector<float>& mean,
-                  const std::vector<float>& rstd) {
+                  const std::vector<float>& scale, const std::vector<float>& beta) {
   const float* x = static_cast<const float*>(src->mem.get_data_handle());
   Tensor* out = new_tensor(src->mem.get_desc(), src->dims);
   float* y = static_cast<float*>(out->mem.get_data_handle());
@@ -88,10 +105,11 @@ Tensor* normalize(const Tensor* src, const ChannelLayout& l, const std::vector<f
     const int64_t cb = row % l.blocks;
     const int64_t base = row * l.spatial * l.block;
     const float* m = mean.data() + cb * l.block;
-    const float* r = rstd.data() + cb * l.block;
+    const float* r = scale.data() + cb * l.block;
+    const float* sh = beta.data() + cb * l.block;
     for (int64_t s = s0; s < s1; s++) {
       const int64_t o = base + s * l.block;
-      for (int64_t b = 0; b < l.block; b++) y[o + b] = (x[o + b] - m[b]) * r[b];
+      for (int64_t b = 0; b < l.block; b++) y[o + b] = (x[o + b] - m[b]) * r[b] + sh[b];
     }
   });
   return out;
@@ -99,8 +117,8 @@ Tensor* normalize(const Tensor* src, const ChannelLayout& l, const std::vector<f
 
 }  // namespace
 
-bool batch_norm_inference_direct(const Tensor* src, const Tensor* mean, const Tensor* variance, float epsilon,
-                                 Tensor** dst) {
+bool batch_norm_inference_direct(const Tensor* src, const Tensor* scale, const Tensor* shift, const Tensor* mean,
+                                 const Tensor* variance, float epsilon, Tensor** dst) {
   ChannelLayout l;
   if (!channel_layout(src->mem.get_desc(), src->dims, &l)) return false;
   const Dims c{l.channels};
@@ -112,12 +130,15 @@ bool batch_norm_inference_direct(const Tensor* src, const Tensor* mean, const Te
     m[ch] = mean_p[ch];
     r[ch] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var_p[ch]) + epsilon));
   }
-  *dst = normalize(src, l, m, r);
+  std::vector<float> gamma, beta;
+  affine_vectors(scale, shift, l, &gamma, &beta);
+  for (int64_t ch = 0; ch < padded; ch++) r[ch] *= gamma[ch];
+  *dst = normalize(src, l, m, r, beta);
   return true;
 }
 
-bool batch_norm_forward_direct(const Tensor* src, float epsilon, Tensor** dst, Tensor** mean_out,
-                               Tensor** variance_out) {
+bool batch_norm_forward_direct(const Tensor* src, const Tensor* scale, const Tensor* shift, float epsilon,
+                               Tensor** dst, Tensor** mean_out, Tensor** variance_out) {
   ChannelLayout l;
   const memory::desc md = src->mem.get_desc();
   if (!channel_layout(md, src->dims, &l)) return false;
@@ -143,14 +164,18 @@ bool batch_norm_forward_direct(const Tensor* src, float epsilon, Tensor** dst, T
     mean_p[ch] = static_cast<float>(m);
     var_p[ch] = static_cast<float>(var);
   }
-  *dst = normalize(src, l, mean, rstd);
+  std::vector<float> gamma, beta;
+  affine_vectors(scale, shift, l, &gamma, &beta);
+  for (int64_t ch = 0; ch < padded; ch++) rstd[ch] *= gamma[ch];
+  *dst = normalize(src, l, mean, rstd, beta);
   *mean_out = mean_t;
   *variance_out = var_t;
   return true;
 }
 
-bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
-                                float epsilon, Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift) {
+bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* mean,
+                                const Tensor* variance, float epsilon, Tensor** diff_src, Tensor** diff_scale,
+                                Tensor** diff_shift) {
   ChannelLayout l;
   const memory::desc md = src->mem.get_desc();
   if (!channel_layout(md, src->dims, &l)) return false;
@@ -170,13 +195,17 @@ bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const
         acc[ch] += dy[i];
         acc[pad + ch] += static_cast<double>(dy[i]) * (x[i] - m[ch]);
       });
-  // dx = rstd (dy - mean(dy) - (x - mean) rstd² mean(dy (x - mean)))
+  // dx = gamma rstd (dy - mean(dy) - (x - mean) rstd² mean(dy (x - mean)))
   const double count = static_cast<double>(l.n * l.spatial);
   std::vector<float> a(static_cast<size_t>(padded), 0.f), k(static_cast<size_t>(padded), 0.f);
   for (int64_t ch = 0; ch < l.channels; ch++) {
     a[ch] = static_cast<float>(sums[ch] / count);
     k[ch] = static_cast<float>(static_cast<double>(r[ch]) * r[ch] * sums[padded + ch] / count);
   }
+  std::vector<float> gamma, unused;
+  affine_vectors(scale, nullptr, l, &gamma, &unused);
+  std::vector<float> gr(static_cast<size_t>(padded), 0.f);  // gamma rstd
+  for (int64_t ch = 0; ch < padded; ch++) gr[ch] = gamma[ch] * r[ch];
   Tensor* out = new_tensor(md, src->dims);
   float* dx = static_cast<float*>(out->mem.get_data_handle());
   for_chunks(l, [&](int, int64_t row, int64_t s0, int64_t s1) {
@@ -186,11 +215,11 @@ bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const
     for (int64_t s = s0; s < s1; s++) {
       const int64_t o = base + s * l.block;
       for (int64_t b = 0; b < l.block; b++) {
-        dx[o + b] = r[c0 + b] * (dy[o + b] - a[c0 + b] - (x[o + b] - m[c0 + b]) * k[c0 + b]);
+        dx[o + b] = gr[c0 + b] * (dy[o + b] - a[c0 + b] - (x[o + b] - m[c0 + b]) * k[c0 + b]);
       }
     }
   });
-  // The gradients a unit scale and zero shift would get: sum(dy xhat) and sum(dy).
+  // The scale and shift gradients: sum(dy xhat) and sum(dy).
   Tensor* dscale = new_tensor(plain_desc(c), c);
   Tensor* dshift = new_tensor(plain_desc(c), c);
   float* dscale_p = static_cast<float*>(dscale->mem.get_data_handle());

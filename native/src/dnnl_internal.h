@@ -92,14 +92,16 @@ T& cached(const std::string& key, const std::function<T()>& make) {
   return *static_cast<T*>(it->second.get());
 }
 
-// Batch norm without affine as direct loops (bn_direct.cc); false when the layout is not
-// plain or channel-blocked, and the caller then uses oneDNN's primitive.
-bool batch_norm_forward_direct(const Tensor* src, float epsilon, Tensor** dst, Tensor** mean_out,
-                               Tensor** variance_out);
-bool batch_norm_inference_direct(const Tensor* src, const Tensor* mean, const Tensor* variance, float epsilon,
-                                 Tensor** dst);
-bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* variance,
-                                float epsilon, Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift);
+// Batch norm with per-channel scale and shift (plain [C]; null = 1 and 0) as direct loops
+// (bn_direct.cc); false when the layout is not plain or channel-blocked, and the caller then uses
+// oneDNN's primitive.
+bool batch_norm_forward_direct(const Tensor* src, const Tensor* scale, const Tensor* shift, float epsilon,
+                               Tensor** dst, Tensor** mean_out, Tensor** variance_out);
+bool batch_norm_inference_direct(const Tensor* src, const Tensor* scale, const Tensor* shift, const Tensor* mean,
+                                 const Tensor* variance, float epsilon, Tensor** dst);
+bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* mean,
+                                const Tensor* variance, float epsilon, Tensor** diff_src, Tensor** diff_scale,
+                                Tensor** diff_shift);
 
 // Runs a primitive on the CPU stream and waits (the engine is synchronous from JS's view).
 void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);

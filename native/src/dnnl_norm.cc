@@ -33,15 +33,9 @@ Dims channels_of(const Tensor* src) {
   return {src->dims[1]};
 }
 
-// True when scale is all ones and shift all zeros (the engine applies its affine separately).
-bool unit_affine(const Tensor* scale, const Tensor* shift) {
-  if (scale == nullptr || shift == nullptr || !tensor_is_plain(scale) || !tensor_is_plain(shift)) return false;
-  const float* a = static_cast<const float*>(scale->mem.get_data_handle());
-  const float* b = static_cast<const float*>(shift->mem.get_data_handle());
-  for (int64_t i = 0; i < scale->dims[0]; i++) {
-    if (a[i] != 1.f || b[i] != 0.f) return false;
-  }
-  return true;
+// Scale and shift given with one value per channel (the direct loops read them as plain [C]).
+bool per_channel(const Tensor* scale, const Tensor* shift, const Dims& c) {
+  return scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c;
 }
 
 memory channel_vector(const Tensor* t, const Dims& c, const char* what) {
@@ -55,15 +49,14 @@ Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor*
                            const Tensor* variance_in, float epsilon, bool training, Tensor** mean_out,
                            Tensor** variance_out) {
   const Dims c = channels_of(src);
-  if (training && scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c &&
-      unit_affine(scale, shift)) {
+  if (training && per_channel(scale, shift, c)) {
     Tensor* out = nullptr;
-    if (batch_norm_forward_direct(src, epsilon, &out, mean_out, variance_out)) return out;
+    if (batch_norm_forward_direct(src, scale, shift, epsilon, &out, mean_out, variance_out)) return out;
   }
   if (!training && mean_in != nullptr && mean_in->dims == c && variance_in != nullptr && variance_in->dims == c &&
-      scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c && unit_affine(scale, shift)) {
+      per_channel(scale, shift, c)) {
     Tensor* out = nullptr;
-    if (batch_norm_inference_direct(src, mean_in, variance_in, epsilon, &out)) return out;
+    if (batch_norm_inference_direct(src, scale, shift, mean_in, variance_in, epsilon, &out)) return out;
   }
   const memory::desc src_md = src->mem.get_desc();
   Forward& f = forward_for(src_md, epsilon, training);
@@ -97,9 +90,9 @@ void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor
                          Tensor** diff_shift) {
   const Dims c = channels_of(src);
   if (diff_dst->dims != src->dims) throw std::invalid_argument("batch norm backward: gradient has the wrong shape");
-  if (scale != nullptr && scale->dims == c && shift != nullptr && shift->dims == c && unit_affine(scale, shift) &&
-      mean != nullptr && mean->dims == c && variance != nullptr && variance->dims == c &&
-      batch_norm_backward_direct(diff_dst, src, mean, variance, epsilon, diff_src, diff_scale, diff_shift)) {
+  if (per_channel(scale, shift, c) && mean != nullptr && mean->dims == c && variance != nullptr &&
+      variance->dims == c &&
+      batch_norm_backward_direct(diff_dst, src, scale, mean, variance, epsilon, diff_src, diff_scale, diff_shift)) {
     return;
   }
   const memory::desc src_md = src->mem.get_desc();

@@ -103,12 +103,17 @@ export interface KernelAttrMap {
   ResizeLinear: ResizeAttrs;
   ResizeLinearGrad: ResizeGradAttrs;
   /**
-   * Batch normalisation without affine: inputs [x] (training: outputs [y, mean, var] with the biased
-   * batch variance per channel) or [x, mean, var] (inference: normalise with the given statistics).
+   * Batch normalisation: inputs [x] (training: outputs [y, mean, var] with the biased batch
+   * variance per channel) or [x, mean, var] (inference: normalise with the given statistics).
+   * With `affine`, per-channel weight and bias follow as two more inputs and y = x̂ weight + bias
+   * (one pass instead of separate broadcast Mul/Add kernels).
    */
-  BatchNorm: { epsilon: number };
-  /** Inputs [dy, x, mean, var] of a training-mode BatchNorm; output dx. */
-  BatchNormGrad: { epsilon: number };
+  BatchNorm: { epsilon: number; affine?: boolean };
+  /**
+   * Inputs [dy, x, mean, var] of a training-mode BatchNorm; output dx. With `affine`, the weight
+   * follows as a fifth input and the outputs are [dx, dweight, dbias].
+   */
+  BatchNormGrad: { epsilon: number; affine?: boolean };
   /** Normalises each row of the last axis: outputs [y, mean, var] (mean and var of shape [rows]). */
   LayerNorm: { epsilon: number };
   /** Inputs [dy, x, mean, var]; output dx. */

@@ -1,4 +1,5 @@
 import { needsGrad, noGrad, recordGrad } from '../autograd.js';
+import { ones, zeros } from '../creation.js';
 import { runKernel, runKernel1 } from '../dispatch.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul } from './arithmetic.js';
@@ -38,53 +39,88 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const epsilon = options.epsilon ?? 1e-5;
   const training = options.training ?? true;
   const { runningMean, runningVar } = options;
-  let y: Tensor;
   if (training) {
-    const [normalized, mean, variance] = runKernel('BatchNorm', [x], { epsilon }) as [Tensor, Tensor, Tensor];
-    y = normalized;
-    if (needsGrad(x)) {
+    const channels = x.shape[1]!;
+    // Weight and bias go into the kernel (one pass forward, one backward) as [C] vectors; a
+    // missing one is the identity (ones / zeros).
+    const affine = Boolean(options.weight || options.bias);
+    const asChannels = (t: Tensor) => (t.rank === 1 ? t : reshape(t, [channels]));
+    const weight = affine ? (options.weight ? asChannels(options.weight) : ones([channels])) : null;
+    const bias = affine ? (options.bias ? asChannels(options.bias) : zeros([channels])) : null;
+    const inputs = weight && bias ? [x, weight, bias] : [x];
+    const [y, mean, variance] = runKernel('BatchNorm', inputs, { epsilon, affine }) as [
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
+    const withGrad = needsGrad(...inputs);
+    if (withGrad && weight && bias) {
+      recordGrad('batchNorm', y, inputs, (dy) => {
+        const grads = runKernel('BatchNormGrad', [dy, x, mean, variance, weight], { epsilon, affine: true });
+        // Gradients nobody needs are freed now rather than at the end of the tidy scope.
+        return grads.map((g, i) => {
+          if (inputs[i]!.requiresGrad) return g;
+          g.dispose();
+          return null;
+        });
+      });
+    } else if (withGrad) {
       recordGrad('batchNorm', y, [x], (dy) => [
         runKernel1('BatchNormGrad', [dy, x, mean, variance], { epsilon }),
       ]);
     }
-    if (runningMean && runningVar) {
-      const momentum = options.momentum ?? 0.1;
-      const count = x.size / x.shape[1]!;
-      noGrad(() => {
-        const m = runKernel1('ScaleShift', [mean], { scale: momentum, shift: 0 });
-        const rm = runKernel1('ScaleShift', [runningMean], { scale: 1 - momentum, shift: 0 });
-        runningMean.assign(runKernel1('Add', [m, rm], {}));
-        const v = runKernel1('ScaleShift', [variance], {
-          scale: (momentum * count) / Math.max(count - 1, 1),
-          shift: 0,
-        });
-        const rv = runKernel1('ScaleShift', [runningVar], { scale: 1 - momentum, shift: 0 });
-        runningVar.assign(runKernel1('Add', [v, rv], {}));
-        for (const t of [m, rm, v, rv]) t.dispose();
-      });
-    }
-    if (!needsGrad(x)) {
+    if (runningMean && runningVar)
+      updateRunningStatistics(x, mean, variance, runningMean, runningVar, options);
+    if (!withGrad) {
       mean.dispose();
       variance.dispose();
     }
-  } else {
-    if (!runningMean || !runningVar) throw new Error('batchNorm: evaluation needs running statistics');
-    const [normalized, m, v] = runKernel('BatchNorm', [x, runningMean, runningVar], { epsilon });
-    y = normalized!;
-    m?.dispose();
-    v?.dispose();
-    if (needsGrad(x)) {
-      recordGrad('batchNorm', y, [x], (dy) => {
-        const shifted = runKernel1('ScaleShift', [runningVar], { scale: 1, shift: epsilon });
-        const rstd = runKernel1('PowScalar', [shifted], { exponent: -0.5 });
-        const r = runKernel1('Reshape', [rstd], { shape: channelShape(x) });
-        const g = runKernel1('Mul', [dy, r], {});
-        for (const t of [shifted, rstd, r]) t.dispose();
-        return [g];
-      });
-    }
+    return y;
+  }
+  if (!runningMean || !runningVar) throw new Error('batchNorm: evaluation needs running statistics');
+  const [y, m, v] = runKernel('BatchNorm', [x, runningMean, runningVar], { epsilon }) as [
+    Tensor,
+    Tensor,
+    Tensor,
+  ];
+  m.dispose();
+  v.dispose();
+  if (needsGrad(x)) {
+    recordGrad('batchNorm', y, [x], (dy) => {
+      const shifted = runKernel1('ScaleShift', [runningVar], { scale: 1, shift: epsilon });
+      const rstd = runKernel1('PowScalar', [shifted], { exponent: -0.5 });
+      const r = runKernel1('Reshape', [rstd], { shape: channelShape(x) });
+      const g = runKernel1('Mul', [dy, r], {});
+      for (const t of [shifted, rstd, r]) t.dispose();
+      return [g];
+    });
   }
   return channelAffine(y, options.weight, options.bias);
+}
+
+/** Running mean and variance (PyTorch: unbiased variance, exponential average), updated in place. */
+function updateRunningStatistics(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  runningMean: Tensor,
+  runningVar: Tensor,
+  options: BatchNormOptions,
+): void {
+  const momentum = options.momentum ?? 0.1;
+  const count = x.size / x.shape[1]!;
+  noGrad(() => {
+    const m = runKernel1('ScaleShift', [mean], { scale: momentum, shift: 0 });
+    const rm = runKernel1('ScaleShift', [runningMean], { scale: 1 - momentum, shift: 0 });
+    runningMean.assign(runKernel1('Add', [m, rm], {}));
+    const v = runKernel1('ScaleShift', [variance], {
+      scale: (momentum * count) / Math.max(count - 1, 1),
+      shift: 0,
+    });
+    const rv = runKernel1('ScaleShift', [runningVar], { scale: 1 - momentum, shift: 0 });
+    runningVar.assign(runKernel1('Add', [v, rv], {}));
+    for (const t of [m, rm, v, rv]) t.dispose();
+  });
 }
 
 /** Normalises each row of the last axis of `x` (no affine). */

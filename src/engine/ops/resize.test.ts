@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tensor } from '../creation.js';
+import { runKernel1 } from '../dispatch.js';
 import { gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
 import { interpolate, upsample } from './resize.js';
 
@@ -38,4 +39,50 @@ test('trilinear and nearest 3D shapes and gradients', () => {
     [{ shape: [2, 1, 3, 4], values: randomValues(24, 2) }],
   );
   assert.ok(r2.maxError < 1e-2, r2.where);
+});
+
+/** Bilinear (align_corners=False) of one plane by direct taps: the definition, not separable passes. */
+function bilinearDirect(x: Float32Array, h: number, w: number, oh: number, ow: number): Float64Array {
+  const coord = (o: number, inSize: number, outSize: number): [number, number, number] => {
+    const src = Math.max((o + 0.5) * (inSize / outSize) - 0.5, 0);
+    const lo = Math.min(Math.floor(src), inSize - 1);
+    return [lo, Math.min(lo + 1, inSize - 1), Math.fround(src - lo)];
+  };
+  const y = new Float64Array(oh * ow);
+  for (let i = 0; i < oh; i++) {
+    const [y0, y1, wy] = coord(i, h, oh);
+    for (let j = 0; j < ow; j++) {
+      const [x0, x1, wx] = coord(j, w, ow);
+      y[i * ow + j] =
+        (1 - wy) * ((1 - wx) * x[y0 * w + x0]! + wx * x[y0 * w + x1]!) +
+        wy * ((1 - wx) * x[y1 * w + x0]! + wx * x[y1 * w + x1]!);
+    }
+  }
+  return y;
+}
+
+test('bilinear resizing equals direct taps, and its gradient is the adjoint', () => {
+  // Up along H (5 → 9), down along W (7 → 4), several planes.
+  const [n, c, h, w, oh, ow] = [2, 3, 5, 7, 9, 4];
+  const xs = randomValues(n * c * h * w, 11);
+  const x = tensor(xs, [n, c, h, w]);
+  const y = interpolate(x, [oh, ow], 'linear');
+  assert.deepEqual(y.shape, [n, c, oh, ow]);
+  const got = y.toFloat32Array();
+  // Tolerance 1e-6: float32 rounding of values of magnitude ≲ 4; an index slip moves values by ~0.1 or more.
+  for (let p = 0; p < n * c; p++) {
+    const want = bilinearDirect(xs.subarray(p * h * w, (p + 1) * h * w), h, w, oh, ow);
+    for (let i = 0; i < oh * ow; i++) {
+      assert.ok(Math.abs(got[p * oh * ow + i]! - want[i]!) < 1e-6, `plane ${p} index ${i}`);
+    }
+  }
+  // <resize(x), r> = <x, resizeGrad(r)> for the linear map, summed in float64 (tolerance 1e-5).
+  const r = randomValues(n * c * oh * ow, 12);
+  const dx = runKernel1('ResizeLinearGrad', [tensor(r, [n, c, oh, ow])], { inputShape: [n, c, h, w] });
+  const g = dx.toFloat32Array();
+  let lhs = 0;
+  let rhs = 0;
+  for (let i = 0; i < r.length; i++) lhs += got[i]! * r[i]!;
+  for (let i = 0; i < xs.length; i++) rhs += xs[i]! * g[i]!;
+  assert.ok(Math.abs(lhs - rhs) < 1e-5 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
 });

@@ -159,6 +159,21 @@ describe('oneDNN batch norm matches the reference', { skip }, () => {
         { epsilon: 1e-5 },
       );
       assert.ok(grad.relativeError < TOLERANCE, `gradient error ${grad.relativeError}`);
+
+      // With the affine inside the kernel: y = x̂ weight + bias, and [dx, dweight, dbias].
+      const weight = { values: randomValues(rng, [c], 2), shape: [c] };
+      const bias = { values: randomValues(rng, [c]), shape: [c] };
+      const affine = { epsilon: 1e-5, affine: true };
+      const trainAffine = compareKernel(n!, 'BatchNorm', [x, weight, bias], affine);
+      assert.ok(trainAffine.relativeError < TOLERANCE, `affine training error ${trainAffine.relativeError}`);
+      const inferAffine = compareKernel(n!, 'BatchNorm', [x, mean, variance, weight, bias], affine);
+      assert.ok(inferAffine.relativeError < TOLERANCE, `affine inference error ${inferAffine.relativeError}`);
+      const stats = [
+        { values: m, shape: [c] },
+        { values: v, shape: [c] },
+      ];
+      const gradAffine = compareKernel(n!, 'BatchNormGrad', [dy, x, ...stats, weight], affine);
+      assert.ok(gradAffine.relativeError < TOLERANCE, `affine gradient error ${gradAffine.relativeError}`);
     });
   }
 });

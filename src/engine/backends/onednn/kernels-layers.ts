@@ -71,8 +71,7 @@ export function registerLayerKernels(addon: NativeAddon): void {
     ),
   );
 
-  // The engine's BatchNorm has no affine part (the op applies it separately), so the native
-  // primitive runs with scale 1 and shift 0, kept per channel count.
+  // Without `affine` the native kernel runs with scale 1 and shift 0, kept per channel count.
   const unit = new Map<number, { ones: NativeHandle; zeros: NativeHandle }>();
   const unitFor = (channels: number) => {
     let u = unit.get(channels);
@@ -85,17 +84,22 @@ export function registerLayerKernels(addon: NativeAddon): void {
     }
     return u;
   };
+  const affineOf = (inputs: readonly TensorInfo[], affine: boolean | undefined) => {
+    if (!affine) return unitFor(inputs[0]!.shape[1]!);
+    const n = inputs.length;
+    return { ones: handle(inputs[n - 2]!), zeros: handle(inputs[n - 1]!) };
+  };
 
-  registerKernel(BACKEND_NAME, 'BatchNorm', (inputs, { epsilon }) => {
+  registerKernel(BACKEND_NAME, 'BatchNorm', (inputs, { epsilon, affine }) => {
     const x = inputs[0]!;
     const c = x.shape[1]!;
-    const { ones, zeros } = unitFor(c);
-    if (inputs.length === 1) {
-      const [y, mean, variance] = addon.batchNormForward(handle(x), ones, zeros, null, null, epsilon, true);
+    const { ones: scale, zeros: shift } = affineOf(inputs, affine);
+    if (inputs.length === (affine ? 3 : 1)) {
+      const [y, mean, variance] = addon.batchNormForward(handle(x), scale, shift, null, null, epsilon, true);
       return [result(x.shape, y), result([c], mean), result([c], variance)];
     }
     const [mean, variance] = [handle(inputs[1]!), handle(inputs[2]!)];
-    const y = addon.batchNormForward(handle(x), ones, zeros, mean, variance, epsilon, false);
+    const y = addon.batchNormForward(handle(x), scale, shift, mean, variance, epsilon, false);
     // Like the reference, also hand back the statistics used (as views: no copy).
     return [
       result(x.shape, y),
@@ -103,20 +107,31 @@ export function registerLayerKernels(addon: NativeAddon): void {
       result([c], addon.reshape(variance, [c])),
     ];
   });
-  registerKernel(BACKEND_NAME, 'BatchNormGrad', ([dy, x, mean, variance], { epsilon }) => {
-    const { ones, zeros } = unitFor(x!.shape[1]!);
+  registerKernel(BACKEND_NAME, 'BatchNormGrad', (inputs, { epsilon, affine }) => {
+    const [dy, x, mean, variance, weight] = inputs as [
+      TensorInfo,
+      TensorInfo,
+      TensorInfo,
+      TensorInfo,
+      TensorInfo?,
+    ];
+    const c = x.shape[1]!;
+    const unitScale = unitFor(c);
+    // The shift is not read by the backward pass (oneDNN only checks it is there).
+    const scale = affine ? handle(weight!) : unitScale.ones;
     const [dx, dscale, dshift] = addon.batchNormBackward(
-      handle(dy!),
-      handle(x!),
-      ones,
-      zeros,
-      handle(mean!),
-      handle(variance!),
+      handle(dy),
+      handle(x),
+      scale,
+      unitScale.zeros,
+      handle(mean),
+      handle(variance),
       epsilon,
     );
+    if (affine) return [result(x.shape, dx), result([c], dscale), result([c], dshift)];
     addon.dispose(dscale);
     addon.dispose(dshift);
-    return result(x!.shape, dx);
+    return result(x.shape, dx);
   });
 
   // Layer norm over the last axis (the op reshapes to [rows, inner]); oneDNN wants ≥ 2 axes.

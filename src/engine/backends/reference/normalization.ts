@@ -2,7 +2,8 @@ import { registerKernel } from '../../kernel-registry.js';
 import { values } from './storage.js';
 
 /**
- * Normalisation kernels without affine (the ops apply weight and bias). Statistics are accumulated
+ * Normalisation kernels (batch norm optionally with its per-channel affine; the other norms'
+ * affine is applied by the ops). Statistics are accumulated
  * in float64 with two passes, so large planes do not lose precision.
  */
 
@@ -12,14 +13,16 @@ function channelBlocks(shape: readonly number[]): { channels: number; batch: num
   return { channels: shape[1]!, batch: shape[0]!, block };
 }
 
-registerKernel('reference', 'BatchNorm', (inputs, { epsilon }) => {
+registerKernel('reference', 'BatchNorm', (inputs, { epsilon, affine }) => {
   const ix = inputs[0]!;
   const x = values(ix);
   const { channels, batch, block } = channelBlocks(ix.shape);
   const count = batch * block;
-  const given = inputs.length === 3;
+  const given = inputs.length === (affine ? 5 : 3);
   const mean = given ? Float32Array.from(values(inputs[1]!)) : new Float32Array(channels);
   const variance = given ? Float32Array.from(values(inputs[2]!)) : new Float32Array(channels);
+  const weight = affine ? values(inputs[inputs.length - 2]!) : null;
+  const bias = affine ? values(inputs[inputs.length - 1]!) : null;
   const y = new Float32Array(x.length);
   for (let c = 0; c < channels; c++) {
     if (!given) {
@@ -39,9 +42,14 @@ registerKernel('reference', 'BatchNorm', (inputs, { epsilon }) => {
     }
     const m = mean[c]!;
     const rstd = 1 / Math.sqrt(variance[c]! + epsilon);
+    const w = weight ? weight[c]! : 1;
+    const b = bias ? bias[c]! : 0;
     for (let n = 0; n < batch; n++) {
       const o = (n * channels + c) * block;
-      for (let i = 0; i < block; i++) y[o + i] = (x[o + i]! - m) * rstd;
+      // Rounded like x̂ stored, times weight stored, plus bias: the same values as separate kernels.
+      if (weight)
+        for (let i = 0; i < block; i++) y[o + i] = Math.fround(Math.fround((x[o + i]! - m) * rstd) * w) + b;
+      else for (let i = 0; i < block; i++) y[o + i] = (x[o + i]! - m) * rstd;
     }
   }
   return [
@@ -51,27 +59,49 @@ registerKernel('reference', 'BatchNorm', (inputs, { epsilon }) => {
   ];
 });
 
-// dx = rstd (dy - mean(dy) - x̂ mean(dy x̂)), the means over each normalised group.
-registerKernel('reference', 'BatchNormGrad', ([idy, ix, imean, ivar], { epsilon }) => {
-  const dy = values(idy!);
+// dx = rstd (g - mean(g) - x̂ mean(g x̂)) with g = dy weight, the means over each normalised group;
+// with affine also dweight = Σ dy x̂ and dbias = Σ dy.
+registerKernel('reference', 'BatchNormGrad', (inputs, { epsilon, affine }) => {
+  const [idy, ix, imean, ivar, iweight] = inputs;
+  const dyIn = values(idy!);
   const x = values(ix!);
   const mean = values(imean!);
   const variance = values(ivar!);
+  const weight = affine ? values(iweight!) : null;
   const { channels, batch, block } = channelBlocks(ix!.shape);
   const count = batch * block;
   const dx = new Float32Array(x.length);
+  const dweight = new Float32Array(channels);
+  const dbias = new Float32Array(channels);
+  // The gradient reaching x̂: dy scaled by the weight (rounded as a separate Mul would store it).
+  let dy = dyIn;
+  if (weight) {
+    dy = new Float32Array(dyIn.length);
+    for (let n = 0; n < batch; n++)
+      for (let c = 0; c < channels; c++) {
+        const o = (n * channels + c) * block;
+        for (let i = 0; i < block; i++) dy[o + i] = dyIn[o + i]! * weight[c]!;
+      }
+  }
   for (let c = 0; c < channels; c++) {
     const m = mean[c]!;
     const rstd = 1 / Math.sqrt(variance[c]! + epsilon);
     let sumDy = 0;
     let sumDyXhat = 0;
+    let sumDyIn = 0;
+    let sumDyInXhat = 0;
     for (let n = 0; n < batch; n++) {
       const o = (n * channels + c) * block;
       for (let i = 0; i < block; i++) {
+        const xhat = (x[o + i]! - m) * rstd;
         sumDy += dy[o + i]!;
-        sumDyXhat += dy[o + i]! * (x[o + i]! - m) * rstd;
+        sumDyXhat += dy[o + i]! * xhat;
+        sumDyIn += dyIn[o + i]!;
+        sumDyInXhat += dyIn[o + i]! * Math.fround(xhat);
       }
     }
+    dweight[c] = sumDyInXhat;
+    dbias[c] = sumDyIn;
     const a = sumDy / count;
     const b = sumDyXhat / count;
     for (let n = 0; n < batch; n++) {
@@ -79,7 +109,9 @@ registerKernel('reference', 'BatchNormGrad', ([idy, ix, imean, ivar], { epsilon 
       for (let i = 0; i < block; i++) dx[o + i] = rstd * (dy[o + i]! - a - (x[o + i]! - m) * rstd * b);
     }
   }
-  return { shape: ix!.shape, storage: dx };
+  const dxInfo = { shape: ix!.shape, storage: dx };
+  if (!affine) return dxInfo;
+  return [dxInfo, { shape: [channels], storage: dweight }, { shape: [channels], storage: dbias }];
 });
 
 registerKernel('reference', 'LayerNorm', ([ix], { epsilon }) => {
