@@ -16,6 +16,8 @@ export interface DemoPlan {
   labelFraction: number;
   /** 2D slice / patch size. */
   sliceSize: number;
+  /** Model grid spacing in mm: about the phantom's own, so one patch holds the whole abdomen. */
+  spacing: [number, number, number];
   seed: number;
 }
 
@@ -27,6 +29,7 @@ export const quickDemoPlan: DemoPlan = {
   finetuneSteps: 12,
   labelFraction: 0.2,
   sliceSize: 64,
+  spacing: [6, 6, 8],
   seed: 7,
 };
 
@@ -38,5 +41,6 @@ export const fullDemoPlan: DemoPlan = {
   finetuneSteps: 25,
   labelFraction: 0.1,
   sliceSize: 96,
+  spacing: [4, 4, 5],
   seed: 7,
 };

@@ -82,6 +82,10 @@ export interface KernelAttrMap {
   /** Softmax along one axis. */
   Softmax: { axis: number };
   LogSoftmax: { axis: number };
+  /** Inputs [dy, y] with y = softmax(x): dx = y (dy − Σ dy y) along the axis. */
+  SoftmaxGrad: { axis: number };
+  /** Inputs [dy, y] with y = logSoftmax(x): dx = dy − exp(y) Σ dy along the axis. */
+  LogSoftmaxGrad: { axis: number };
   /** Batched matrix product over the last two axes, batch axes broadcast. */
   MatMul: { transposeA: boolean; transposeB: boolean };
   // Convolution: inputs [x, w]; backprop input: [dy, w]; backprop filter: [x, dy].

@@ -105,6 +105,13 @@ describe('oneDNN reductions, softmax and matmul match the reference', { skip }, 
       check('LogSoftmax', [x], { axis: 1 });
       check('Softmax', [x], { axis: 3 });
       check('LogSoftmax', [x], { axis: 3 });
+      // The gradient kernels are linear in dy for any y; y here need not be a softmax output.
+      const dy = { values: randomValues(rng, shape), shape };
+      const y = { values: randomValues(rng, shape, 0.5), shape, blocked };
+      for (const axis of [1, 3]) {
+        check('SoftmaxGrad', [dy, y], { axis });
+        check('LogSoftmaxGrad', [dy, y], { axis });
+      }
     }
   });
   test('MatMul: plain, transposed, batched with broadcasting', () => {

@@ -99,6 +99,14 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
   registerKernel(BACKEND_NAME, 'LogSoftmax', ([x], { axis }) =>
     result(x!.shape, addon.softmax(handle(x!), axis, true)),
   );
+  // One primitive for the whole gradient instead of Sum, Exp, Mul and Sub kernels, each of which
+  // would run reference loops on plain copies when channels pad a 16-block (e.g. 14 class logits).
+  registerKernel(BACKEND_NAME, 'SoftmaxGrad', ([dy, y], { axis }) =>
+    result(y!.shape, addon.softmaxBackward(handle(dy!), handle(y!), axis, false)),
+  );
+  registerKernel(BACKEND_NAME, 'LogSoftmaxGrad', ([dy, y], { axis }) =>
+    result(y!.shape, addon.softmaxBackward(handle(dy!), handle(y!), axis, true)),
+  );
 
   registerKernel(BACKEND_NAME, 'MatMul', (inputs, attrs, backend) => {
     const [a, b] = inputs as [TensorInfo, TensorInfo];

@@ -67,3 +67,36 @@ function softmaxAlong(ix: TensorInfo, axis: number, log: boolean): TensorInfo {
 
 registerKernel('reference', 'Softmax', ([x], { axis }) => softmaxAlong(x!, axis, false));
 registerKernel('reference', 'LogSoftmax', ([x], { axis }) => softmaxAlong(x!, axis, true));
+
+/** Gradient of softmax (dx = y (dy − Σ dy y)) or log-softmax (dx = dy − exp(y) Σ dy) along `axis`. */
+function softmaxGradAlong(idy: TensorInfo, iy: TensorInfo, axis: number, log: boolean): TensorInfo {
+  const dy = values(idy);
+  const y = values(iy);
+  const n = iy.shape[axis]!;
+  const inner = sizeOf(iy.shape.slice(axis + 1));
+  const outer = sizeOf(iy.shape.slice(0, axis));
+  const dx = new Float32Array(y.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let s = 0;
+      if (log) {
+        for (let j = 0; j < n; j++) s += dy[base + j * inner]!;
+        for (let j = 0; j < n; j++) {
+          const k = base + j * inner;
+          dx[k] = dy[k]! - Math.exp(y[k]!) * s;
+        }
+      } else {
+        for (let j = 0; j < n; j++) s += dy[base + j * inner]! * y[base + j * inner]!;
+        for (let j = 0; j < n; j++) {
+          const k = base + j * inner;
+          dx[k] = y[k]! * (dy[k]! - s);
+        }
+      }
+    }
+  }
+  return { shape: iy.shape, storage: dx };
+}
+
+registerKernel('reference', 'SoftmaxGrad', ([dy, y], { axis }) => softmaxGradAlong(dy!, y!, axis, false));
+registerKernel('reference', 'LogSoftmaxGrad', ([dy, y], { axis }) => softmaxGradAlong(dy!, y!, axis, true));
