@@ -1,8 +1,11 @@
 // Concatenation, slicing and sum-reduction: the layout-aware shape ops that let a U-Net's skip
 // connections and broadcast gradients stay in blocked layouts.
+#include <omp.h>
+
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <vector>
 
 #include "dnnl_internal.h"
 
@@ -104,42 +107,74 @@ void accumulate(const float* src, float* dst, const Dims& dims, const Dims& src_
   }
 }
 
-// Per-channel sums ([N, C, ...] -> [1, C, 1, ...], the bias and norm-scale gradients) straight
-// from a channel-blocked layout, [N][C/B][spatial][B] with C padded to a multiple of B, which
-// saves reordering the whole activation to plain first.
-bool sum_per_channel_blocked(const Tensor* src, const Dims& dst_dims, float* dst) {
+// Per-channel totals of a channel-blocked tensor, [N][C/B][spatial][B] with C padded to a
+// multiple of B (plain [N][C][spatial] is B = 1), read straight from its layout, which saves
+// reordering the whole activation to plain first. Bias and norm-scale gradients and the loss sum
+// over a 14-class head's logits (padded to 16) come here. Work is split over (n, block, spatial
+// chunk) items with per-thread accumulators, so a single-block activation still uses every thread.
+// Returns an empty vector when the layout is not of that form.
+std::vector<double> channel_totals(const Tensor* src) {
   const memory::desc md = src->mem.get_desc();
   const dnnl_memory_desc_t& d = md.data;
-  if (d.format_kind != dnnl_blocked || d.format_desc.blocking.inner_nblks != 1 ||
-      d.format_desc.blocking.inner_idxs[0] != 1 || d.offset0 != 0) {
-    return false;
-  }
   const Dims& dims = src->dims;
-  for (size_t i = 0; i < dims.size(); i++) {
-    if (dst_dims[i] != (i == 1 ? dims[1] : 1)) return false;
+  if (d.format_kind != dnnl_blocked || d.offset0 != 0 || dims.size() < 2) return {};
+  const auto& blocking = d.format_desc.blocking;
+  int64_t block = 1;
+  if (blocking.inner_nblks == 1 && blocking.inner_idxs[0] == 1) {
+    block = blocking.inner_blks[0];
+  } else if (blocking.inner_nblks != 0) {
+    return {};
   }
-  const int64_t block = d.format_desc.blocking.inner_blks[0];
-  const int64_t channels = dims[1];
   const int64_t channel_blocks = d.padded_dims[1] / block;
   int64_t spatial = 1;
   for (size_t i = 2; i < dims.size(); i++) spatial *= dims[i];
-  // The blocked layout must be the standard nC...{B}c order (strides decreasing N, C, spatial).
-  const auto* strides = d.format_desc.blocking.strides;
-  if (strides[1] != spatial * block || strides[0] != channel_blocks * spatial * block) return false;
+  // The standard nC...{B}c order: strides decreasing N, C, then dense spatial axes.
+  const auto* strides = blocking.strides;
+  if (strides[1] != spatial * block || strides[0] != channel_blocks * spatial * block) return {};
+  int64_t stride = block;
+  for (size_t i = dims.size(); i-- > 2;) {
+    if (strides[i] != stride) return {};
+    stride *= dims[i];
+  }
   const float* data = static_cast<const float*>(src->mem.get_data_handle());
-  std::vector<double> totals(static_cast<size_t>(channel_blocks * block), 0.0);
-  for (int64_t n = 0; n < dims[0]; n++) {
-    for (int64_t cb = 0; cb < channel_blocks; cb++) {
-      const float* p = data + (n * channel_blocks + cb) * spatial * block;
-      double* t = totals.data() + cb * block;
-      std::vector<double> acc(static_cast<size_t>(block), 0.0);
-      for (int64_t i = 0; i < spatial; i++)
-        for (int64_t b = 0; b < block; b++) acc[b] += p[i * block + b];
-      for (int64_t b = 0; b < block; b++) t[b] += acc[b];
+  const int64_t padded = channel_blocks * block;
+  constexpr int64_t kChunk = 4096;  // positions (of B values each) per work item
+  const int64_t chunks = (spatial + kChunk - 1) / kChunk;
+  const int64_t items = dims[0] * channel_blocks * chunks;
+  const size_t total_size = static_cast<size_t>(dims[0] * padded * spatial);
+  // Small tensors on one thread: a fork-join costs more than their sum.
+  const int threads = total_size < (size_t{1} << 15) ? 1 : omp_get_max_threads();
+  std::vector<double> partial(static_cast<size_t>(threads * padded), 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t item = 0; item < items; item++) {
+    const int64_t row = item / chunks;  // n * channel_blocks + cb
+    const int64_t cb = row % channel_blocks;
+    const int64_t s0 = (item % chunks) * kChunk;
+    const int64_t s1 = std::min(spatial, s0 + kChunk);
+    double* t = partial.data() + static_cast<size_t>(omp_get_thread_num()) * padded + cb * block;
+    const float* p = data + row * spatial * block;
+    if (block == 1) {
+      // Four independent accumulators break the add-latency chain of one long row.
+      double acc[4] = {0, 0, 0, 0};
+      int64_t i = s0;
+      for (; i + 4 <= s1; i += 4)
+        for (int j = 0; j < 4; j++) acc[j] += p[i + j];
+      for (; i < s1; i++) acc[0] += p[i];
+      t[0] += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    } else if (block == 16) {
+      double acc[16] = {};
+      for (int64_t i = s0; i < s1; i++)
+        for (int b = 0; b < 16; b++) acc[b] += p[i * 16 + b];
+      for (int b = 0; b < 16; b++) t[b] += acc[b];
+    } else {
+      for (int64_t i = s0; i < s1; i++)
+        for (int64_t b = 0; b < block; b++) t[b] += p[i * block + b];
     }
   }
-  for (int64_t c = 0; c < channels; c++) dst[c] = static_cast<float>(totals[c]);
-  return true;
+  std::vector<double> totals(static_cast<size_t>(dims[1]), 0.0);
+  for (int th = 0; th < threads; th++)
+    for (int64_t c = 0; c < dims[1]; c++) totals[c] += partial[static_cast<size_t>(th * padded + c)];
+  return totals;
 }
 
 }  // namespace
@@ -157,7 +192,24 @@ Tensor* reduce_sum(const Tensor* src, const Dims& dst_dims) {
   int64_t dst_count = 1;
   for (int64_t d : dst_dims) dst_count *= d;
   std::fill(dst, dst + dst_count, 0.f);
-  if (sum_per_channel_blocked(src, dst_dims, dst)) return out;
+  // Per-channel sums ([N, C, ...] -> [1, C, 1, ...]) and full sums straight from the layout.
+  bool per_channel = dims.size() >= 2, full = true;
+  for (size_t i = 0; i < dims.size(); i++) {
+    per_channel = per_channel && dst_dims[i] == (i == 1 ? dims[1] : 1);
+    full = full && dst_dims[i] == 1;
+  }
+  if (per_channel || full) {
+    const std::vector<double> totals = channel_totals(src);
+    if (!totals.empty()) {
+      double all = 0;
+      for (size_t c = 0; c < totals.size(); c++) {
+        if (per_channel) dst[c] = static_cast<float>(totals[c]);
+        all += totals[c];
+      }
+      if (!per_channel) dst[0] = static_cast<float>(all);
+      return out;
+    }
+  }
   memory plain = as_layout(src, plain_desc(dims));
   // Drop size-1 axes (they change nothing) so the innermost loop is as long as possible.
   Dims d, ss, ds;

@@ -22,11 +22,11 @@ export interface DemoPlan {
 }
 
 export const quickDemoPlan: DemoPlan = {
-  cases: 14,
+  cases: 24,
   size: [64, 64, 32],
-  pretrainEpochs: 6,
-  finetuneEpochs: 4,
-  finetuneSteps: 12,
+  pretrainEpochs: 12,
+  finetuneEpochs: 8,
+  finetuneSteps: 20,
   labelFraction: 0.2,
   sliceSize: 64,
   spacing: [6, 6, 8],
@@ -34,10 +34,10 @@ export const quickDemoPlan: DemoPlan = {
 };
 
 export const fullDemoPlan: DemoPlan = {
-  cases: 30,
+  cases: 40,
   size: [96, 96, 48],
-  pretrainEpochs: 12,
-  finetuneEpochs: 10,
+  pretrainEpochs: 20,
+  finetuneEpochs: 8,
   finetuneSteps: 25,
   labelFraction: 0.1,
   sliceSize: 96,

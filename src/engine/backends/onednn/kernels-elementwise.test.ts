@@ -90,12 +90,23 @@ describe('oneDNN reductions, softmax and matmul match the reference', { skip }, 
     const shape = [2, 14, 5, 6];
     const x = { values: randomValues(rng, shape), shape, blocked: true };
     check('Sum', [x], { axes: [0, 2, 3], keepDims: true });
+    check('Sum', [x], { axes: [0, 1, 2, 3], keepDims: false });
     check('Exp', [x], {});
     check('ReluGrad', [{ values: randomValues(rng, shape), shape }, x], {});
     const part = [1, 8, 4, 3, 5];
     const a = { values: randomValues(rng, part), shape: part, blocked: true };
     const b = { values: randomValues(rng, part), shape: part, blocked: true };
     check('Concat', [a, b], { axis: 1 });
+  });
+  test('Sum of tensors large enough to split over threads and spatial chunks', () => {
+    // 2 x 14 x 70 x 70: 4900 positions per channel block (two 4096-position chunks), 137 200
+    // values (over the one-thread threshold); sums straight from the blocked and plain layouts.
+    const shape = [2, 14, 70, 70];
+    for (const blocked of [false, true]) {
+      const x = { values: randomValues(rng, shape), shape, blocked };
+      check('Sum', [x], { axes: [0, 1, 2, 3], keepDims: false });
+      check('Sum', [x], { axes: [0, 2, 3], keepDims: false });
+    }
   });
   test('Softmax and LogSoftmax along channels and along the last axis', () => {
     const shape = [2, 14, 5, 6];
