@@ -16,6 +16,12 @@ export interface DemoPlan {
   labelFraction: number;
   /** 2D slice / patch size. */
   sliceSize: number;
+  /**
+   * Rate of clinical variation relative to the phantom's defaults. The demo cohort is enriched with
+   * post-surgical and abnormal cases so that its reports say something that differs between patients:
+   * with every organ present in every report, organ-tag recognition has nothing to learn from.
+   */
+  variation: number;
   /** Model grid spacing in mm: about the phantom's own, so one patch holds the whole abdomen. */
   spacing: [number, number, number];
   seed: number;
@@ -30,6 +36,7 @@ export const quickDemoPlan: DemoPlan = {
   labelFraction: 0.2,
   sliceSize: 64,
   spacing: [6, 6, 8],
+  variation: 2.5,
   seed: 7,
 };
 
@@ -42,5 +49,6 @@ export const fullDemoPlan: DemoPlan = {
   labelFraction: 0.1,
   sliceSize: 96,
   spacing: [4, 4, 5],
+  variation: 2.5,
   seed: 7,
 };

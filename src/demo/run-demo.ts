@@ -74,7 +74,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
   log(`[1/5] writing ${plan.cases} synthetic abdominal CTs with generated reports`);
   const dataDir = join(out, 'data');
-  await writePhantomDataset(dataDir, { cases: plan.cases, seed: plan.seed, size: plan.size });
+  await writePhantomDataset(dataDir, {
+    cases: plan.cases,
+    seed: plan.seed,
+    size: plan.size,
+    variation: plan.variation,
+  });
   const dataset = openDataset(dataDir, 'btcv');
   const { splits } = finetuneSplits(dataset, plan.labelFraction, plan.seed);
   const held = new Set(splits.validation);
