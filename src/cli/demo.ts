@@ -20,6 +20,13 @@ export async function run(argv: string[]): Promise<number> {
     const name = `${row.init}${row.attentionMaps ? ' + attention maps' : ''}`;
     console.log(`${name.padEnd(32)} ${row.meanDice.toFixed(3)}`);
   }
-  console.log(`\nfinished in ${summary.seconds.toFixed(0)} s; open ${out}/report.html (or: mosmos view ...)`);
+  const id = summary.validationCases[0];
+  console.log(`\nfinished in ${summary.seconds.toFixed(0)} s; open ${out}/report.html`);
+  if (id !== undefined) {
+    console.log(
+      `look at a held-out case in the browser:\n  mosmos view ${out}/data/img/img${id}.nii.gz ` +
+        `--seg ${out}/predictions/mosmos/pred${id}.nii.gz --attention ${out}/attention/case${id}`,
+    );
+  }
   return 0;
 }
