@@ -7,9 +7,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors, type Optimizer, saveSafetensors, type Tensor, tensor } from '../engine/index.js';
-import { fileError } from '../errors.js';
+import { fileError, InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadStateDict, namedTensors } from '../nn/module.js';
+import { readRunInfo } from './run-record.js';
 
 /** Where training stands. */
 export interface TrainingPosition {
@@ -114,4 +115,27 @@ export async function loadCheckpoint(
 /** Loads only the weights of a run's checkpoint into `model` (fine-tuning, attention export). */
 export async function loadWeights(dir: string, model: object): Promise<void> {
   if (!(await loadCheckpoint(dir, model))) throw fileError(dir, 'no checkpoint in this run folder');
+}
+
+/** What a resumable run's configuration must have. */
+export interface ResumableConfig {
+  epochs: number;
+  resume: boolean;
+  maxSteps: number;
+}
+
+/**
+ * The configuration a `--resume` continues with: the stored one wins, so the resumed run is the same
+ * run (same schedule, data order and model); only the number of epochs may grow and `maxSteps`
+ * applies to this invocation. Throws when the run folder has no checkpoint.
+ */
+export function resumedConfig<T extends ResumableConfig>(runDir: string, requested: T): T {
+  const stored = readRunInfo(runDir).config as unknown as T;
+  if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
+  return {
+    ...stored,
+    epochs: Math.max(stored.epochs, requested.epochs),
+    resume: true,
+    maxSteps: requested.maxSteps,
+  };
 }

@@ -37,7 +37,7 @@ import {
   segmentationLogits,
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
 import type { PretrainRuntime } from './pretrain.js';
@@ -45,7 +45,7 @@ import { vitSettings } from './pretrain-config.js';
 import { stepRng } from './pretrain-data.js';
 import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
 import { createProgress, type ProgressStream } from './progress.js';
-import { appendMetrics, createRunFolder, readMetrics, readRunInfo } from './run-record.js';
+import { appendMetrics, createRunFolder, readMetrics } from './run-record.js';
 import { diceCeLoss } from './segmentation-losses.js';
 import { installStopSignal, type StopSignal } from './stop-signal.js';
 
@@ -152,16 +152,7 @@ export async function finetune(
 ): Promise<FinetuneResult> {
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
-  if (config.resume) {
-    const stored = readRunInfo(runDir).config as unknown as FinetuneConfig;
-    config = {
-      ...stored,
-      epochs: Math.max(stored.epochs, config.epochs),
-      resume: true,
-      maxSteps: config.maxSteps,
-    };
-    if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
-  }
+  if (config.resume) config = resumedConfig(runDir, config);
   if (config.arch === 'unet2d' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
     throw new InputError(`--patch must be positive integers, got ${config.patch.join(',')}`);
   let dataset = openDataset(config.data, config.format);

@@ -30,7 +30,7 @@ import { MosmosModel, type ReportEncoder } from '../nn/mosmos-model.js';
 import { textEncoderPresets } from '../nn/text-encoder.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { trainWordPiece, WordPieceTokenizer } from '../report/wordpiece.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { asymmetricLoss, maskedBce, maxOverSlices, symmetricInfoNce } from './losses.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { vitSettings } from './pretrain-config.js';
@@ -48,7 +48,7 @@ import {
 } from './pretrain-data.js';
 import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
 import { createProgress, type ProgressStream } from './progress.js';
-import { appendMetrics, createRunFolder, dataFingerprint, readRunInfo } from './run-record.js';
+import { appendMetrics, createRunFolder, dataFingerprint } from './run-record.js';
 import { installStopSignal, type StopSignal } from './stop-signal.js';
 
 export interface PretrainRuntime {
@@ -128,17 +128,7 @@ export async function pretrain(
 ): Promise<PretrainResult> {
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
-  if (config.resume) {
-    // The stored configuration wins, so the resumed run is the same run; only epochs may grow.
-    const stored = readRunInfo(runDir).config as unknown as PretrainConfig;
-    config = {
-      ...stored,
-      epochs: Math.max(stored.epochs, config.epochs),
-      resume: true,
-      maxSteps: config.maxSteps,
-    };
-    if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
-  }
+  if (config.resume) config = resumedConfig(runDir, config);
   const vocabulary = getVocabulary(config.tags);
   const { pairs, skipped, tagNames, prompts } = loadTrainingPairs(config.pairs, vocabulary, {
     skipBad: config.skipBad,
