@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { InputError } from '../errors.js';
 import { segmentFile } from '../infer/segment-file.js';
+import { readDicomSeg, readDicomSeries, writeDicomSeries } from '../io/dicom/index.js';
 import { readNifti, writeNifti } from '../io/nifti/index.js';
 import { diceScore } from '../metrics/index.js';
 import type { Volume } from '../volume/volume.js';
@@ -127,4 +128,36 @@ test('an interrupted run resumes to the same number of steps', async () => {
   assert.equal(second.interrupted, false);
   assert.equal(first.steps + second.steps, 8);
   await assert.rejects(finetune(config('resumed'), quiet), /already holds a run/);
+});
+
+test('segment: a DICOM series gives NIfTI on the series grid and a DICOM SEG that reads back the same', async () => {
+  const run = join(root, 'run');
+  assert.ok(existsSync(join(run, 'model.json')), 'needs the run of the first test');
+  const splits = JSON.parse(readFileSync(join(run, 'splits.json'), 'utf8'));
+  const validationCase = splits.validation[0] as string;
+  const image = await readNifti(join(root, 'data', 'img', `img${validationCase}.nii.gz`));
+  const seriesDir = join(root, 'series');
+  writeDicomSeries(seriesDir, image, { modality: 'CT', transferSyntax: 'explicit-le' });
+  const series = await readDicomSeries(seriesDir);
+
+  const niftiOut = join(root, 'dicom-seg-input.nii.gz');
+  await segmentFile(seriesDir, run, niftiOut);
+  const seg = await readNifti(niftiOut);
+  assert.deepEqual(seg.dims, series.dims.slice(0, 3));
+  for (let r = 0; r < 4; r++)
+    for (let c = 0; c < 4; c++) assert.ok(Math.abs(seg.affine[r]![c]! - series.affine[r]![c]!) < 1e-4);
+
+  const segOut = join(root, 'from-series.dcm');
+  await segmentFile(seriesDir, run, segOut, { outputType: 'dicom-seg' });
+  const read = await readDicomSeg(segOut, { grid: series });
+  const names = new Map(read.segments.map((s) => [s.number, s.label]));
+  const labels = JSON.parse(readFileSync(join(root, 'from-series.json'), 'utf8')).labels as Record<string, string>;
+  assert.ok([...names.values()].includes('liver'));
+  // Segment numbers differ from label values; compare voxel by voxel through the organ names.
+  let differing = 0;
+  for (let i = 0; i < seg.data.length; i++) {
+    const fromSeg = read.labelMap.data[i]! === 0 ? 'background' : names.get(read.labelMap.data[i]!);
+    if (fromSeg !== labels[String(seg.data[i])]) differing++;
+  }
+  assert.equal(differing, 0);
 });
