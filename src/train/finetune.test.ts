@@ -151,7 +151,10 @@ test('segment: a DICOM series gives NIfTI on the series grid and a DICOM SEG tha
   await segmentFile(seriesDir, run, segOut, { outputType: 'dicom-seg' });
   const read = await readDicomSeg(segOut, { grid: series });
   const names = new Map(read.segments.map((s) => [s.number, s.label]));
-  const labels = JSON.parse(readFileSync(join(root, 'from-series.json'), 'utf8')).labels as Record<string, string>;
+  const labels = JSON.parse(readFileSync(join(root, 'from-series.json'), 'utf8')).labels as Record<
+    string,
+    string
+  >;
   assert.ok([...names.values()].includes('liver'));
   // Segment numbers differ from label values; compare voxel by voxel through the organ names.
   let differing = 0;
