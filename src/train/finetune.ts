@@ -14,8 +14,6 @@ import { PatchSampler } from '../data/patch-sampler.js';
 import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import {
   AdamW,
-  backward,
-  clipGradNorm,
   getRng,
   type ParamGroup,
   saveSafetensors,
@@ -37,6 +35,7 @@ import {
   segmentationLogits,
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
+import { applyGradients } from './apply-gradients.js';
 import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
@@ -295,10 +294,7 @@ export async function finetune(
         const figures = tidy(() => {
           const logits = segmentationLogits(network, tensor(batch.images, inputShape(config.batch)), true);
           const { loss, dice, crossEntropy } = diceCeLoss(logits, batch.labels);
-          backward(loss);
-          if (config.clipNorm > 0) clipGradNorm(optimizer.params, config.clipNorm);
-          optimizer.step();
-          optimizer.zeroGrad();
+          applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), dice: dice.item(), ce: crossEntropy.item() };
         });
         b++;

@@ -12,8 +12,6 @@ import type { PreparedVolume } from '../data/volume-cache.js';
 import {
   AdamW,
   add,
-  backward,
-  clipGradNorm,
   getRng,
   mean,
   mul,
@@ -30,6 +28,7 @@ import { MosmosModel, type ReportEncoder } from '../nn/mosmos-model.js';
 import { textEncoderPresets } from '../nn/text-encoder.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { trainWordPiece, WordPieceTokenizer } from '../report/wordpiece.js';
+import { applyGradients } from './apply-gradients.js';
 import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { asymmetricLoss, maskedBce, maxOverSlices, symmetricInfoNce } from './losses.js';
 import type { PretrainConfig } from './pretrain-config.js';
@@ -271,10 +270,7 @@ export async function pretrain(
           const logits = is2d ? maxOverSlices(raw, idx.length) : raw;
           const mlr = config.mlrLoss === 'asl' ? asymmetricLoss(logits, targets) : maskedBce(logits, targets);
           const loss = add(contrastive, mul(mlr, config.lambda));
-          backward(loss);
-          if (config.clipNorm > 0) clipGradNorm(optimizer.params, config.clipNorm);
-          optimizer.step();
-          optimizer.zeroGrad();
+          applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), contrastive: contrastive.item(), mlr: mlr.item() };
         });
         b++;
