@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nanMean } from '../src/metrics/dice.js';
 import { euclideanDistanceTransform } from '../src/metrics/distance-transform.js';
 import { evaluateCase } from '../src/metrics/evaluate.js';
 import type { Volume } from '../src/volume/volume.js';
@@ -60,7 +61,7 @@ const organs = evaluateCase(volume(pred), volume(gt), [1, 2, 3, 4, 5, 6, 7, 8, 9
   tolerance: 1,
 });
 const evaluateSeconds = (performance.now() - t0) / 1000;
-const meanDice = organs.reduce((s, o) => s + o.dice, 0) / organs.length;
+const meanDice = nanMean(organs.map((o) => o.dice));
 const meanHd95 = organs.reduce((s, o) => s + o.hd95, 0) / organs.length;
 
 /** scipy's EDT time on the same mask, and the largest |ours − scipy| in mm (reference only). */

@@ -82,17 +82,21 @@ test('folders paired by case id; JSON has hand-checked Dice, HD95 and NSD per or
   assert.equal(doc.cases[1].organs.spleen.dice, 0);
   assert.equal(doc.cases[1].organs.spleen.hd95, null);
   assert.equal(doc.cases[1].organs.spleen.hd95Infinite, true);
-  // Organs absent from both maps: Dice 1, HD95/NSD null (NaN), left out of the HD95/NSD means.
-  assert.equal(doc.cases[0].organs.aorta.dice, 1);
+  // Organs absent from the truth: no Dice, HD95 or NSD (MONAI ignore_empty), false positive 0 mL.
+  assert.equal(doc.cases[0].organs.aorta.dice, null);
   assert.equal(doc.cases[0].organs.aorta.hd95, null);
+  assert.equal(doc.cases[0].organs.aorta.falsePositiveMl, 0);
+  assert.equal(doc.mean.aorta.dice, null);
+  assert.deepEqual(doc.falsePositive.aorta, { absentCases: 2, predictedCases: 0, meanMl: 0, maxMl: 0 });
   assert.equal(doc.mean.liver.dice, 0.875);
   assert.equal(doc.sd.liver.dice, 0.125);
   assert.equal(doc.mean.liver.hd95, 1);
   assert.equal(doc.hd95Infinite.spleen, 1);
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
-  assert.equal(rows[0], 'case,organ,label,dice,hd95,nsd,pred_voxels,gt_voxels');
+  assert.equal(rows[0], 'case,organ,label,dice,hd95,nsd,pred_voxels,gt_voxels,false_positive_ml');
   assert.equal(rows.length, 1 + 2 * 13);
-  assert.ok(rows.includes('0036,spleen,1,0,inf,0,0,1'), rows.join('\n'));
+  assert.ok(rows.includes('0036,spleen,1,0,inf,0,0,1,'), rows.join('\n'));
+  assert.ok(rows.includes('0035,spleen,1,,,,0,0,0'), rows.join('\n'));
   // An existing CSV is refused before any work, and kept.
   await assert.rejects(run(['--pred', pred, '--gt', gt, '--csv', csv]), /out\.csv: output exists/);
   assert.ok(existsSync(csv));
@@ -100,6 +104,54 @@ test('folders paired by case id; JSON has hand-checked Dice, HD95 and NSD per or
   const table = await evaluate(['--pred', pred, '--gt', gt, '--labels', '6']);
   assert.match(table.out, /2 case\(s\)/);
   assert.match(table.out, /^6\s+0\.8750 ± 0\.1250\s+1\.00 ± 1\.00/m);
+});
+
+test('a spurious organ counts as a false positive in mL, not in the Dice mean', async () => {
+  const dir = join(root, 'false-positive');
+  // Truth: liver only. Prediction: the same liver plus a spleen (4³ voxels of 2 mm³ = 0.128 mL).
+  const predMap = cubeMap(3, 6);
+  for (let z = 6; z < 10; z++)
+    for (let y = 6; y < 10; y++) for (let x = 6; x < 10; x++) predMap.data[x + 10 * (y + 10 * z)] = 1;
+  await writeFixture(join(dir, 'pred.nii.gz'), predMap);
+  await writeFixture(join(dir, 'gt.nii.gz'), cubeMap(3, 6));
+  const argv = ['--pred', join(dir, 'pred.nii.gz'), '--gt', join(dir, 'gt.nii.gz')];
+  const doc = JSON.parse((await evaluate([...argv, '--json'])).out);
+  assert.deepEqual(Object.keys(doc.cases[0].organs), ['1', '6']);
+  assert.equal(doc.cases[0].organs['1'].dice, null);
+  assert.equal(doc.cases[0].organs['1'].falsePositiveMl, 0.128);
+  assert.equal(doc.mean['6'].dice, 1);
+  assert.deepEqual(doc.falsePositive['1'], {
+    absentCases: 1,
+    predictedCases: 1,
+    meanMl: 0.128,
+    maxMl: 0.128,
+  });
+  const table = (await evaluate(argv)).out;
+  // The mean over organs is the liver's 1.0, not (1 + 0) / 2.
+  assert.match(table, /^mean of organs\s+1\.0000/m);
+  assert.match(table, /^1\s+n\/a.*1\/1, 0\.13 mL$/m);
+});
+
+test('an image given as --pred or --gt is refused, naming the file and what it holds', async () => {
+  const dir = join(root, 'not-labels');
+  const ct = fixtureVolume((i) => -1000 + (i % 1709) * 1.5, {
+    dims,
+    spacing: [1, 1, 1],
+    datatype: 'float32',
+  });
+  await writeFixture(join(dir, 'ct.nii.gz'), ct);
+  await writeFixture(join(dir, 'gt.nii.gz'), cubeMap(3, 1, [1, 1, 1]));
+  await assert.rejects(
+    run(['--pred', join(dir, 'ct.nii.gz'), '--gt', join(dir, 'gt.nii.gz')]),
+    (e: Error) =>
+      e instanceof InputError &&
+      e.message.startsWith(join(dir, 'ct.nii.gz')) &&
+      /not a label map: 1,000 distinct values, non-integer, negative/.test(e.message),
+  );
+  await assert.rejects(
+    run(['--pred', join(dir, 'gt.nii.gz'), '--gt', join(dir, 'ct.nii.gz')]),
+    (e: Error) => e.message.startsWith(join(dir, 'ct.nii.gz')) && /not a label map/.test(e.message),
+  );
 });
 
 test('single files; grid mismatch and missing predictions are one-line errors naming the file', async () => {

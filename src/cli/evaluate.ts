@@ -9,6 +9,11 @@
  * `--format` names the organs and applies the dataset's conventions (MM-WHS raw values are
  * remapped; BraTS is scored on its ET/TC/WT regions). Without --labels, every label present in
  * either map of a case is scored.
+ *
+ * Dice as MONAI's DiceMetric counts it (ignore_empty): an organ absent from a case's ground truth
+ * is left out of that case's scores, and what the prediction put there is reported as a
+ * false-positive volume in mL (per case, and per organ over the cases that lack it). Both files
+ * of a pair must be integer label maps (an image given by mistake is refused, naming the file).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -168,6 +173,7 @@ export function evaluationJson(cases: CaseEvaluation[], summary: OrganSummary[],
             nsd: num(o.nsd),
             predVoxels: o.predVoxels,
             gtVoxels: o.gtVoxels,
+            ...(o.falsePositiveMl === undefined ? {} : { falsePositiveMl: num(o.falsePositiveMl) }),
             ...(o.hd95 === Number.POSITIVE_INFINITY ? { hd95Infinite: true } : {}),
           },
         ]),
@@ -179,6 +185,23 @@ export function evaluationJson(cases: CaseEvaluation[], summary: OrganSummary[],
     hd95Infinite: Object.fromEntries(
       summary.filter((o) => o.hd95.infinite > 0).map((o) => [o.name, o.hd95.infinite]),
     ),
+    // Organs absent from some cases' ground truth: how often and how much was predicted there.
+    falsePositive: Object.fromEntries(
+      summary
+        .filter((o) => o.falsePositive.absentCases > 0)
+        .map((o) => {
+          const fp = o.falsePositive;
+          return [
+            o.name,
+            {
+              absentCases: fp.absentCases,
+              predictedCases: fp.predictedCases,
+              meanMl: num(fp.meanMl),
+              maxMl: num(fp.maxMl),
+            },
+          ];
+        }),
+    ),
   };
 }
 
@@ -188,15 +211,25 @@ function cell(stat: MetricStat, digits: number): string {
   return stat.infinite > 0 ? `${text} (+${stat.infinite} ∞)` : text;
 }
 
-/** The plain-text table: per-organ mean ± sd over cases. */
+/** "predicted in k of n absent cases, mean mL", or "-" when the truth always has the organ. */
+function falsePositiveCell(o: OrganSummary): string {
+  const fp = o.falsePositive;
+  return fp.absentCases === 0 ? '-' : `${fp.predictedCases}/${fp.absentCases}, ${fp.meanMl.toFixed(2)} mL`;
+}
+
+/**
+ * The plain-text table: per-organ mean ± sd over the cases whose truth has the organ, and the
+ * false positives in the cases whose truth lacks it.
+ */
 export function evaluationTable(cases: CaseEvaluation[], summary: OrganSummary[], tolerance: number): string {
-  const header = ['organ', 'Dice', 'HD95 (mm)', `NSD (${tolerance} mm)`, 'cases'];
+  const header = ['organ', 'Dice', 'HD95 (mm)', `NSD (${tolerance} mm)`, 'cases', 'FP where absent'];
   const rows = summary.map((o) => [
     o.name,
     cell(o.dice, 4),
     cell(o.hd95, 2),
     cell(o.nsd, 4),
     String(o.dice.count),
+    falsePositiveCell(o),
   ]);
   const all = (f: (o: OrganSummary) => MetricStat, digits: number) => {
     const means = summary.map((o) => f(o).mean).filter(Number.isFinite);
@@ -208,6 +241,7 @@ export function evaluationTable(cases: CaseEvaluation[], summary: OrganSummary[]
     all((o) => o.hd95, 2),
     all((o) => o.nsd, 4),
     String(cases.length),
+    '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
@@ -219,7 +253,7 @@ export function evaluationTable(cases: CaseEvaluation[], summary: OrganSummary[]
 export function evaluationCsv(cases: CaseEvaluation[]): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const value = (x: number) => (Number.isNaN(x) ? '' : x === Number.POSITIVE_INFINITY ? 'inf' : String(x));
-  const lines = ['case,organ,label,dice,hd95,nsd,pred_voxels,gt_voxels'];
+  const lines = ['case,organ,label,dice,hd95,nsd,pred_voxels,gt_voxels,false_positive_ml'];
   for (const c of cases)
     for (const o of c.organs) {
       lines.push(
@@ -232,6 +266,7 @@ export function evaluationCsv(cases: CaseEvaluation[]): string {
           value(o.nsd),
           o.predVoxels,
           o.gtVoxels,
+          o.falsePositiveMl === undefined ? '' : String(o.falsePositiveMl),
         ].join(','),
       );
     }

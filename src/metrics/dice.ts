@@ -1,7 +1,10 @@
 /**
- * The Dice similarity coefficient 2|P∩G| / (|P| + |G|), as MONAI's `compute_dice` with
- * `ignore_empty=False`: when both masks are empty the prediction is perfect and Dice is 1; when
- * only one is empty Dice is 0.
+ * The Dice similarity coefficient 2|P∩G| / (|P| + |G|), as MONAI's `DiceMetric` counts it. By
+ * default (`ignoreEmpty`, MONAI's default `ignore_empty=True`) an organ absent from the ground truth
+ * has no Dice (NaN), so it is left out of the case's mean instead of scoring 1.0 for an empty
+ * prediction or 0.0 for a stray one; a prediction of an absent organ is reported separately as a
+ * false-positive volume (evaluate.ts). With `ignoreEmpty: false` both-empty scores 1 and
+ * prediction-only scores 0 (MONAI's `ignore_empty=False`).
  */
 import type { MaskArray } from './distance-transform.js';
 
@@ -12,10 +15,16 @@ export interface OverlapCounts {
   both: number;
 }
 
-/** Dice from overlap counts (1 when both are empty, see the file comment). */
-export function diceFromCounts(counts: OverlapCounts): number {
-  const total = counts.pred + counts.gt;
-  return total === 0 ? 1 : (2 * counts.both) / total;
+export interface DiceOptions {
+  /** NaN when the ground truth is empty (default true, as MONAI). */
+  ignoreEmpty?: boolean;
+}
+
+/** Dice from overlap counts (NaN, or 1/0 without ignoreEmpty, when the truth is empty). */
+export function diceFromCounts(counts: OverlapCounts, options: DiceOptions = {}): number {
+  if (counts.gt > 0) return (2 * counts.both) / (counts.pred + counts.gt);
+  if (options.ignoreEmpty ?? true) return Number.NaN;
+  return counts.pred === 0 ? 1 : 0;
 }
 
 /**
@@ -23,9 +32,9 @@ export function diceFromCounts(counts: OverlapCounts): number {
  * given (so label maps can be passed directly).
  *
  * @example
- * diceScore(predLabels, gtLabels, 6); // liver in a BTCV label map
+ * diceScore(predLabels, gtLabels, 6); // liver in a BTCV label map; NaN if the case has no liver
  */
-export function diceScore(pred: MaskArray, gt: MaskArray, label?: number): number {
+export function diceScore(pred: MaskArray, gt: MaskArray, label?: number, options: DiceOptions = {}): number {
   if (pred.length !== gt.length) throw new RangeError(`mask sizes differ: ${pred.length} vs ${gt.length}`);
   const counts: OverlapCounts = { pred: 0, gt: 0, both: 0 };
   for (let i = 0; i < pred.length; i++) {
@@ -35,5 +44,17 @@ export function diceScore(pred: MaskArray, gt: MaskArray, label?: number): numbe
     if (g) counts.gt++;
     if (p && g) counts.both++;
   }
-  return diceFromCounts(counts);
+  return diceFromCounts(counts, options);
+}
+
+/** Mean of the values that are not NaN (MONAI's `nanmean` reduction); NaN when none are. */
+export function nanMean(values: number[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of values)
+    if (!Number.isNaN(v)) {
+      sum += v;
+      n++;
+    }
+  return n === 0 ? Number.NaN : sum / n;
 }

@@ -1,7 +1,8 @@
 /**
  * Evaluates pairs of label-map files (prediction, ground truth) case by case: reads both, checks
  * that they share a grid, and scores the requested labels or regions. Files are read one pair at
- * a time so a folder of 512×512×300 cases needs memory for one pair only.
+ * a time so a folder of 512×512×300 cases needs memory for one pair only. Both files must be
+ * integer label maps (label-map.ts).
  */
 import { readNifti } from '../io/nifti/index.js';
 import type { Volume } from '../volume/volume.js';
@@ -13,6 +14,7 @@ import {
   type LabelRegion,
   labelsPresent,
 } from './evaluate.js';
+import { assertLabelMap } from './label-map.js';
 import type { CaseEvaluation } from './summary.js';
 
 export interface EvaluateFilesOptions extends EvaluateOptions {
@@ -34,6 +36,8 @@ export async function evaluateCaseFiles(
   const results: CaseEvaluation[] = [];
   for (const [index, pair] of pairs.entries()) {
     const [predRaw, gtRaw] = await Promise.all([readNifti(pair.pred), readNifti(pair.gt)]);
+    assertLabelMap(predRaw, pair.pred);
+    assertLabelMap(gtRaw, pair.gt);
     const pred = options.transform ? options.transform(predRaw, pair.pred) : predRaw;
     const gt = options.transform ? options.transform(gtRaw, pair.gt) : gtRaw;
     pred.source = { ...(pred.source ?? { format: 'nifti' }), path: pair.pred };

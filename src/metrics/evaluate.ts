@@ -1,7 +1,7 @@
 /**
  * Per-organ evaluation of one predicted label map against its ground truth: Dice, HD95 and
  * normalised surface Dice, with MONAI's definitions and edge cases (see dice.ts, hausdorff.ts,
- * surface-dice.ts). One pass over the voxels counts every class and finds its bounding box; the
+ * surface-dice.ts); an organ absent from the truth is scored only by its false-positive volume. One pass over the voxels counts every class and finds its bounding box; the
  * surface metrics then work inside each class's box only, so a 512×512×300 pair with 13 organs
  * costs a few seconds, not minutes.
  */
@@ -25,14 +25,24 @@ export interface EvaluateOptions {
 export interface OrganMetrics {
   label: number;
   name: string;
-  /** 1 when both masks are empty, 0 when only one is. */
+  /** NaN when the organ is absent from the ground truth (left out of means, as MONAI); 0 when only the prediction is empty. */
   dice: number;
-  /** mm; NaN when both are empty, Infinity when only one is. */
+  /** mm; NaN when the ground truth is empty, Infinity when only the prediction is. */
   hd95: number;
-  /** NaN when both are empty, 0 when only one is. */
+  /** NaN when the ground truth is empty, 0 when only the prediction is. */
   nsd: number;
   predVoxels: number;
   gtVoxels: number;
+  /**
+   * Predicted volume (mL) of an organ the ground truth lacks: set (possibly 0) only when the ground
+   * truth is empty, since that case's Dice is left out and this is what remains to judge.
+   */
+  falsePositiveMl?: number;
+}
+
+/** The volume of one voxel in mL (spacing in mm). */
+export function voxelMl(spacing: ArrayLike<number>): number {
+  return (spacing[0]! * spacing[1]! * spacing[2]!) / 1000;
 }
 
 /** Throws an error naming the prediction when its grid (dims or affine) differs from the truth's. */
@@ -147,7 +157,10 @@ export function evaluateCase(
     const t = tallies[i]!;
     const name = options.labelNames?.[label] ?? String(label);
     const base = { label, name, dice: diceFromCounts(t), predVoxels: t.pred, gtVoxels: t.gt };
-    if (t.pred === 0 && t.gt === 0) return { ...base, hd95: Number.NaN, nsd: Number.NaN };
+    // An organ absent from the truth has no Dice, HD95 or NSD (MONAI's ignore_empty); what the
+    // prediction put there is a false positive, measured in mL so it compares across grids.
+    if (t.gt === 0)
+      return { ...base, hd95: Number.NaN, nsd: Number.NaN, falsePositiveMl: t.pred * voxelMl(gt.spacing) };
     const box = padBox(t.box, gt.dims);
     const distances = surfaceDistancesOfMasks(
       cropMask(pred.data, pred.dims, box, label),

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diceScore } from './dice.js';
+import type { Volume } from '../volume/volume.js';
+import { diceScore, nanMean } from './dice.js';
+import { evaluateCase } from './evaluate.js';
 import { hausdorff95, hausdorffDistance, percentile } from './hausdorff.js';
+import { labelMapProblem } from './label-map.js';
+import { summarizeEvaluations } from './summary.js';
 import { maskEdges, surfaceDistances } from './surface.js';
 import { normalizedSurfaceDice } from './surface-dice.js';
 
@@ -78,20 +82,79 @@ test('HD95 is the larger of the two directed 95th percentiles (MONAI), not the p
   assert.equal(hausdorffDistance(pred, gt, dims, [1, 1, 1]), Math.sqrt(27));
 });
 
-test('empty masks follow MONAI: both empty → Dice 1, HD95/NSD NaN; one empty → Dice 0, HD95 ∞, NSD 0', () => {
+test('empty masks follow MONAI: empty truth → Dice NaN (ignore_empty), or 1/0 without it; empty prediction → 0, HD95 ∞', () => {
   const empty = new Uint8Array(1000);
   const a = cube(2, 6, 2, 6, 2, 6);
-  assert.equal(diceScore(empty, empty), 1);
+  // DiceMetric(ignore_empty=True), MONAI's default: no truth, no Dice, whatever was predicted.
+  assert.ok(Number.isNaN(diceScore(empty, empty)));
+  assert.ok(Number.isNaN(diceScore(a, empty)));
+  assert.equal(diceScore(empty, empty, undefined, { ignoreEmpty: false }), 1);
+  assert.equal(diceScore(a, empty, undefined, { ignoreEmpty: false }), 0);
+  assert.equal(diceScore(empty, a), 0);
   assert.ok(Number.isNaN(hausdorff95(empty, empty, dims, [1, 1, 1])));
   assert.ok(Number.isNaN(normalizedSurfaceDice(empty, empty, dims, [1, 1, 1])));
   for (const [p, g] of [
     [a, empty],
     [empty, a],
   ] as const) {
-    assert.equal(diceScore(p, g), 0);
     assert.equal(hausdorff95(p, g, dims, [1, 1, 1]), Number.POSITIVE_INFINITY);
     assert.equal(normalizedSurfaceDice(p, g, dims, [1, 1, 1]), 0);
   }
+  assert.equal(nanMean([0.5, Number.NaN, 1]), 0.75);
+  assert.ok(Number.isNaN(nanMean([Number.NaN])));
+});
+
+test('evaluateCase: an organ absent from the truth is left out and its prediction is a false positive in mL', () => {
+  const grid = (data: Uint8Array): Volume => ({
+    data,
+    dims,
+    spacing: [2, 1, 1],
+    affine: [
+      [2, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    datatype: 'uint8',
+  });
+  // Organ 1 in both; organ 2 (a 4³ cube of 2 mm³ voxels = 0.128 mL) only in the prediction;
+  // organ 3 in neither.
+  const pred = cube(2, 6, 2, 6, 2, 6, 1);
+  pred.set(cube(6, 10, 6, 10, 6, 10, 2).map((v, i) => v || pred[i]!));
+  const gt = cube(2, 6, 2, 6, 2, 6, 1);
+  const [one, two, three] = evaluateCase(grid(pred), grid(gt), [1, 2, 3]);
+  assert.equal(one!.dice, 1);
+  assert.equal(one!.falsePositiveMl, undefined);
+  assert.ok(Number.isNaN(two!.dice) && Number.isNaN(two!.hd95) && Number.isNaN(two!.nsd));
+  assert.ok(Math.abs(two!.falsePositiveMl! - 0.128) < 1e-12);
+  assert.ok(Number.isNaN(three!.dice));
+  assert.equal(three!.falsePositiveMl, 0);
+  const [organ] = summarizeEvaluations([
+    { case: 'a', organs: [two!] },
+    // The same organ in a second case that lacks it and where nothing was predicted.
+    { case: 'b', organs: [{ ...three!, label: 2, name: two!.name }] },
+  ]);
+  assert.ok(Number.isNaN(organ!.dice.mean));
+  assert.equal(organ!.dice.count, 0);
+  assert.deepEqual(
+    { ...organ!.falsePositive, meanMl: Number(organ!.falsePositive.meanMl.toFixed(9)) },
+    {
+      absentCases: 2,
+      predictedCases: 1,
+      meanMl: 0.064,
+      maxMl: two!.falsePositiveMl,
+    },
+  );
+});
+
+test('labelMapProblem refuses images: non-integer, negative, or too many values; names the count', () => {
+  assert.equal(labelMapProblem(new Float32Array([0, 1, 1, 2, 13])), undefined);
+  assert.equal(labelMapProblem(new Int16Array([0, 205, 500, 850])), undefined);
+  const ct = Float32Array.from({ length: 5000 }, (_, i) => -1000 + i * 0.7);
+  assert.match(labelMapProblem(ct)!, /not a label map: 5,000 distinct values, non-integer, negative/);
+  assert.match(labelMapProblem(new Int16Array([0, -1024, 3]))!, /3 distinct values, negative/);
+  const wide = Uint16Array.from({ length: 2000 }, (_, i) => i);
+  assert.match(labelMapProblem(wide)!, /2,000 distinct values, more than 1000/);
 });
 
 test('label values select one class of a label map', () => {

@@ -1,6 +1,7 @@
 /**
- * Aggregates per-case organ metrics into per-organ mean ± sd. NaN values (organ absent from
- * both prediction and truth) are left out, as MONAI's reductions do; infinite HD95 values (organ
+ * Aggregates per-case organ metrics into per-organ mean ± sd. NaN values (organ absent from the
+ * truth, see dice.ts) are left out, as MONAI's `nanmean` reductions do, and the false-positive
+ * volumes predicted for those absent organs are summarised beside them; infinite HD95 values (organ
  * missing from only one side) are left out of the mean too but counted, so a table can say
  * "3.2 ± 1.1 (1 case ∞)" instead of hiding the failure or printing ∞ for the whole organ.
  */
@@ -16,12 +17,24 @@ export interface MetricStat {
   infinite: number;
 }
 
+/** What was predicted for an organ in the cases whose ground truth lacks it. */
+export interface FalsePositiveStat {
+  /** Cases whose ground truth lacks the organ (left out of its Dice). */
+  absentCases: number;
+  /** Of those, the cases where the prediction has the organ anyway. */
+  predictedCases: number;
+  /** Mean and largest predicted volume (mL) over the absent cases; 0 when there are none. */
+  meanMl: number;
+  maxMl: number;
+}
+
 export interface OrganSummary {
   label: number;
   name: string;
   dice: MetricStat;
   hd95: MetricStat;
   nsd: MetricStat;
+  falsePositive: FalsePositiveStat;
 }
 
 /** One evaluated case: its id and the metrics of each organ. */
@@ -57,5 +70,18 @@ export function summarizeEvaluations(cases: CaseEvaluation[]): OrganSummary[] {
     dice: metricStat(rows.map((r) => r.dice)),
     hd95: metricStat(rows.map((r) => r.hd95)),
     nsd: metricStat(rows.map((r) => r.nsd)),
+    falsePositive: falsePositiveStat(rows),
   }));
+}
+
+/** The false-positive volumes of the rows where the truth lacks the organ. */
+export function falsePositiveStat(rows: OrganMetrics[]): FalsePositiveStat {
+  const volumes = rows.flatMap((r) => (r.falsePositiveMl === undefined ? [] : [r.falsePositiveMl]));
+  const n = volumes.length;
+  return {
+    absentCases: n,
+    predictedCases: volumes.filter((v) => v > 0).length,
+    meanMl: n === 0 ? 0 : volumes.reduce((a, b) => a + b, 0) / n,
+    maxMl: n === 0 ? 0 : Math.max(...volumes),
+  };
 }

@@ -26,7 +26,7 @@ import {
 import { InputError } from '../errors.js';
 import { segmentPrepared } from '../infer/segment.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { diceScore } from '../metrics/index.js';
+import { diceScore, nanMean } from '../metrics/index.js';
 import { namedParameters } from '../nn/module.js';
 import {
   buildSegmentationNetwork,
@@ -262,18 +262,21 @@ export async function finetune(
   };
   const validate = (epoch: number): ValidationResult => {
     const organs = labelValues.filter((v) => v !== 0).sort((a, b) => a - b);
-    const sums = new Map<number, number>(organs.map((o) => [o, 0]));
+    const scores = new Map<number, number[]>(organs.map((o) => [o, []]));
     for (const v of validationVolumes) {
       const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
         overlap: config.overlap,
         batchSize: 32,
       });
-      for (const o of organs) sums.set(o, sums.get(o)! + diceScore(pred, v.label, o));
+      for (const o of organs) scores.get(o)!.push(diceScore(pred, v.label, o));
     }
+    // MONAI's ignore_empty: a case without the organ has no Dice for it (NaN), left out here.
     const perOrgan: Record<string, number> = {};
-    for (const o of organs) perOrgan[labels[o] ?? String(o)] = sums.get(o)! / validationVolumes.length;
-    const values = Object.values(perOrgan);
-    return { epoch, perOrgan, meanDice: values.reduce((a, b) => a + b, 0) / values.length };
+    for (const o of organs) {
+      const dice = nanMean(scores.get(o)!);
+      if (!Number.isNaN(dice)) perOrgan[labels[o] ?? String(o)] = dice;
+    }
+    return { epoch, perOrgan, meanDice: nanMean(Object.values(perOrgan)) };
   };
 
   try {
