@@ -5,7 +5,7 @@ import { writeNifti } from '../io/nifti/file.js';
 import { readVolume } from '../io/read-volume.js';
 import { orientationCode, parseOrientationCode, reorient } from '../volume/orientation.js';
 import type { DataType } from '../volume/volume.js';
-import { optionFlag, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
 const DATATYPES: readonly DataType[] = [
   'uint8',
@@ -17,8 +17,24 @@ const DATATYPES: readonly DataType[] = [
   'float32',
   'float64',
 ];
-const USAGE =
-  'usage: mosmos convert <volume|dicom-dir> <out.nii.gz> [--reorient RAS] [--series UID] [--datatype int16] [--force]';
+
+export const spec = {
+  name: 'convert',
+  positionals: '<dicom-dir | volume> <out.nii.gz>',
+  arity: [2, 2],
+  options: [
+    { name: 'reorient', type: 'string', value: 'RAS', help: 'reorient to this axis code (any of the 48)' },
+    { name: 'series', type: 'string', value: 'UID', help: 'the series to read from a folder with several' },
+    {
+      name: 'datatype',
+      type: 'string',
+      value: 'T',
+      choices: DATATYPES,
+      help: "output datatype (default: the input's)",
+    },
+    { name: 'force', type: 'flag', help: 'replace an existing output' },
+  ],
+} as const satisfies CommandSpec;
 
 export interface ConvertOptions {
   reorient?: string;
@@ -45,22 +61,16 @@ export async function convertVolume(
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['force']);
-  for (const name of args.options.keys()) {
-    if (!['reorient', 'series', 'datatype', 'force'].includes(name))
-      throw new InputError(`unknown option --${name}`);
-  }
-  if (args.positional.length !== 2) throw new InputError(USAGE);
-  const datatype = optionString(args, 'datatype');
-  if (datatype !== undefined && !DATATYPES.includes(datatype as DataType)) {
-    throw new InputError(`option --datatype: expected one of ${DATATYPES.join(', ')}, got "${datatype}"`);
-  }
-  const options: ConvertOptions = { force: optionFlag(args, 'force') };
-  const reorientCode = optionString(args, 'reorient');
-  const series = optionString(args, 'series');
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const [input = '', output = ''] = line.positional;
+  const options: ConvertOptions = { force: line.flag('force') };
+  const reorientCode = line.string('reorient');
+  const series = line.string('series');
+  const datatype = line.string('datatype');
   if (reorientCode !== undefined) options.reorient = reorientCode;
   if (series !== undefined) options.series = series;
   if (datatype !== undefined) options.datatype = datatype as DataType;
-  console.log(await convertVolume(args.positional[0]!, args.positional[1]!, options));
+  console.log(await convertVolume(input, output, options));
   return 0;
 }

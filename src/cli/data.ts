@@ -5,12 +5,25 @@
  */
 
 import { checkDataset, type DatasetCheckReport } from '../data/check.js';
-import { filterByModality, openDataset, parseDatasetFormat } from '../data/dataset.js';
+import { DATASET_FORMATS, filterByModality, openDataset, parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
-import { optionFlag, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine, usageText } from './options.js';
 
-const USAGE =
-  'usage: mosmos data check <dir> [--format btcv|amos|mmwhs|brats|msd] [--modality ct|mr] [--json]';
+export const spec = {
+  name: 'data',
+  positionals: 'check <dir>',
+  arity: [2, 2],
+  options: [
+    {
+      name: 'format',
+      type: 'string',
+      choices: DATASET_FORMATS,
+      help: 'dataset layout (detected when omitted)',
+    },
+    { name: 'modality', type: 'string', choices: ['ct', 'mr'], help: 'only the cases of this modality' },
+    { name: 'json', type: 'flag', help: 'machine-readable report' },
+  ],
+} as const satisfies CommandSpec;
 
 function formatRange(range: { min: number[]; median: number[]; max: number[] } | null, unit: string): string {
   if (range === null) return 'n/a';
@@ -45,24 +58,17 @@ export function formatCheckReport(report: DatasetCheckReport): string {
 
 /** `mosmos data <subcommand>`. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help']);
-  const [subcommand, dir, ...extra] = args.positional;
-  if (optionFlag(args, 'help')) {
-    console.log(USAGE);
-    return 0;
-  }
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const [subcommand = '', dir = ''] = line.positional;
   if (subcommand !== 'check')
-    throw new InputError(subcommand ? `unknown subcommand "${subcommand}"\n${USAGE}` : USAGE);
-  if (dir === undefined || extra.length > 0) throw new InputError(USAGE);
-  for (const name of args.options.keys()) {
-    if (!['format', 'modality', 'json'].includes(name))
-      throw new InputError(`unknown option --${name}\n${USAGE}`);
-  }
-  const format = optionString(args, 'format');
+    throw new InputError(`unknown subcommand "${subcommand}"
+${usageText(spec)}`);
+  const format = line.string('format');
   let dataset = openDataset(dir, format === undefined ? undefined : parseDatasetFormat(format));
-  const modality = optionString(args, 'modality');
+  const modality = line.string('modality');
   if (modality !== undefined) dataset = filterByModality(dataset, modality);
-  const json = optionFlag(args, 'json');
+  const json = line.flag('json');
   const progress = !json && process.stderr.isTTY;
   const report = await checkDataset(dataset, {
     onCase: progress

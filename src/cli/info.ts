@@ -1,11 +1,10 @@
 /** `mosmos info <volume|dicom-dir> [--json]`: shape, geometry, type, value range and labels of a volume. */
-import { InputError } from '../errors.js';
 import { niftiHeaderOf } from '../io/nifti/decode.js';
 import { readVolume } from '../io/read-volume.js';
 import { orientationCode } from '../volume/orientation.js';
 import { labelCounts, valueRange } from '../volume/statistics.js';
 import type { Volume } from '../volume/volume.js';
-import { optionFlag, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
 /** What `info` reports; also the `--json` output. */
 export interface VolumeInfo {
@@ -91,17 +90,23 @@ export function formatVolumeInfo(info: VolumeInfo): string {
   return lines.join('\n');
 }
 
+export const spec = {
+  name: 'info',
+  positionals: '<volume | dicom-dir>',
+  arity: [1, 1],
+  options: [
+    { name: 'json', type: 'flag', help: 'machine-readable output' },
+    { name: 'series', type: 'string', value: 'UID', help: 'the series to read from a folder with several' },
+  ],
+} as const satisfies CommandSpec;
+
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  const series = optionString(args, 'series');
-  for (const name of args.options.keys()) {
-    if (name !== 'json' && name !== 'series') throw new InputError(`unknown option --${name}`);
-  }
-  if (args.positional.length !== 1)
-    throw new InputError('usage: mosmos info <volume|dicom-dir> [--json] [--series UID]');
-  const path = args.positional[0]!;
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const path = line.positional[0] ?? '';
+  const series = line.string('series');
   const volume = await readVolume(path, series === undefined ? {} : { series });
   const info = describeVolume(volume, path);
-  console.log(optionFlag(args, 'json') ? JSON.stringify(info) : formatVolumeInfo(info));
+  console.log(line.flag('json') ? JSON.stringify(info) : formatVolumeInfo(info));
   return 0;
 }

@@ -4,32 +4,25 @@ import { InputError } from '../errors.js';
 export type Command = (argv: string[]) => Promise<number>;
 
 /** Each command lives in its own file and is loaded only when used, so start-up stays fast. */
-const commands: Record<string, { summary: string; usage?: string; load: () => Promise<Command> }> = {
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: {
     summary: 'describe a volume or DICOM series',
-    usage: 'mosmos info <volume | dicom-dir> [--json] [--series UID]',
     load: async () => (await import('./info.js')).run,
   },
   convert: {
     summary: 'convert a DICOM series or volume to NIfTI',
-    usage:
-      'mosmos convert <dicom-dir | volume> <out.nii.gz> [--reorient RAS] [--series UID] [--datatype T] [--force]',
     load: async () => (await import('./convert.js')).run,
   },
   data: {
     summary: 'data check <dir>: validate a dataset folder',
-    usage: 'mosmos data check <dir> [--format btcv|amos|mmwhs|brats|msd] [--modality ct|mr] [--json]',
     load: async () => (await import('./data.js')).run,
   },
   tags: {
     summary: 'organ tags with status and evidence from reports',
-    usage: 'mosmos tags <report.txt | reports.jsonl> [--vocab btcv|amos|mmwhs|brats|abdomen] [--json]',
     load: async () => (await import('./tags.js')).run,
   },
   reports: {
     summary: 'reports generate <dataset-dir>: reports from label maps',
-    usage:
-      'mosmos reports generate <dataset-dir> --out pairs.jsonl [--format ...] [--vocab ...] [--seed N] [--force]',
     load: async () => (await import('./reports.js')).run,
   },
   pretrain: {
@@ -79,11 +72,6 @@ export async function main(argv: string[]): Promise<number> {
   if (!command) {
     console.error(`mosmos: unknown command "${name}"\n${usage()}`);
     return 2;
-  }
-  // Commands with a fixed usage line answer --help here; the others print their own, longer help.
-  if (command.usage && (rest.includes('--help') || rest.includes('-h'))) {
-    console.log(`usage: ${command.usage}`);
-    return 0;
   }
   try {
     return await (await command.load())(rest);

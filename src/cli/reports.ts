@@ -1,31 +1,53 @@
 /** `mosmos reports generate <dataset-dir> --out pairs.jsonl [--format ...] [--vocab ...] [--seed N] [--force]`. */
 
-import { openDataset, parseDatasetFormat } from '../data/dataset.js';
+import { DATASET_FORMATS, openDataset, parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { assertWritable, writeFileAtomic } from '../io/atomic-write.js';
 import { generateDatasetPairs, manifestFolder } from '../report/generate-pairs.js';
 import { getVocabulary } from '../report/vocabularies.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine, usageText } from './options.js';
 
-const usage =
-  'usage: mosmos reports generate <dataset-dir> --out pairs.jsonl [--format btcv|amos|mmwhs|brats|msd] [--vocab name] [--seed N] [--force]';
+export const spec = {
+  name: 'reports',
+  positionals: 'generate <dataset-dir>',
+  arity: [2, 2],
+  options: [
+    {
+      name: 'out',
+      type: 'string',
+      value: 'pairs.jsonl',
+      required: true,
+      help: 'the pairs manifest to write',
+    },
+    {
+      name: 'format',
+      type: 'string',
+      choices: DATASET_FORMATS,
+      help: 'dataset layout (detected when omitted)',
+    },
+    { name: 'vocab', type: 'string', value: 'name', help: "organ vocabulary (default: the format's)" },
+    { name: 'seed', type: 'number', value: 'N', default: 0, help: 'seed of the phrasing' },
+    { name: 'force', type: 'flag', help: 'replace an existing manifest' },
+    { name: 'quiet', type: 'flag', help: 'no progress line' },
+  ],
+} as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['force', 'quiet']);
-  const [sub, dir, ...extra] = args.positional;
-  if (sub !== 'generate' || dir === undefined || extra.length > 0) throw new InputError(usage);
-  const out = optionString(args, 'out');
-  if (!out) throw new InputError(`reports generate: --out is required\n${usage}`);
-  const force = optionFlag(args, 'force');
-  const seed = optionNumber(args, 'seed', 0);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const [sub = '', dir = ''] = line.positional;
+  if (sub !== 'generate') throw new InputError(`unknown subcommand "${sub}"\n${usageText(spec)}`);
+  const out = line.string('out') ?? '';
+  const force = line.flag('force');
+  const seed = line.number('seed') ?? 0;
   if (!Number.isInteger(seed) || seed < 0)
     throw new InputError('option --seed: expected a non-negative integer');
-  const format = optionString(args, 'format');
-  const vocab = optionString(args, 'vocab');
+  const format = line.string('format');
+  const vocab = line.string('vocab');
   assertWritable(out, { force });
 
   const dataset = openDataset(dir, format ? parseDatasetFormat(format) : undefined);
-  const quiet = optionFlag(args, 'quiet') || !process.stderr.isTTY;
+  const quiet = line.flag('quiet') || !process.stderr.isTTY;
   const { pairs, skipped } = await generateDatasetPairs(dataset, {
     seed,
     relativeTo: manifestFolder(out),

@@ -1,12 +1,24 @@
 /** `mosmos tags <report.txt | reports.jsonl> [--vocab btcv|amos|mmwhs|brats|abdomen] [--json]`. */
-import { InputError } from '../errors.js';
 import { readReportInputs, tagInput } from '../report/report-inputs.js';
 import type { TagResult } from '../report/tagger.js';
 import { getVocabulary } from '../report/vocabularies.js';
-import { optionFlag, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const usage =
-  'usage: mosmos tags <report.txt | reports.jsonl> [--vocab btcv|amos|mmwhs|brats|abdomen] [--json]';
+export const spec = {
+  name: 'tags',
+  positionals: '<report.txt | reports.jsonl>',
+  arity: [1, 1],
+  options: [
+    {
+      name: 'vocab',
+      type: 'string',
+      value: 'btcv|amos|mmwhs|brats|abdomen',
+      default: 'abdomen',
+      help: 'organ vocabulary',
+    },
+    { name: 'json', type: 'flag', help: 'one JSON line per report' },
+  ],
+} as const satisfies CommandSpec;
 
 /** A readable table of one report's tags. */
 function table(id: string, tags: TagResult[]): string {
@@ -24,11 +36,11 @@ function table(id: string, tags: TagResult[]): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  if (args.positional.length !== 1) throw new InputError(usage);
-  const vocabulary = getVocabulary(optionString(args, 'vocab', 'abdomen')!);
-  const json = optionFlag(args, 'json');
-  const inputs = readReportInputs(args.positional[0]!);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const vocabulary = getVocabulary(line.string('vocab') ?? 'abdomen');
+  const json = line.flag('json');
+  const inputs = readReportInputs(line.positional[0] ?? '');
   const out: string[] = [];
   for (const input of inputs) {
     const tags = tagInput(input, vocabulary);

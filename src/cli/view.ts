@@ -1,10 +1,24 @@
 import { spawn } from 'node:child_process';
-import { InputError } from '../errors.js';
 import { startViewer } from '../viewer/server.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const USAGE =
-  'usage: mosmos view <volume | dicom-dir> [--seg seg.nii.gz] [--attention dir] [--port N] [--series UID] [--no-open]';
+export const spec = {
+  name: 'view',
+  positionals: '<volume | dicom-dir>',
+  arity: [1, 1],
+  options: [
+    { name: 'seg', type: 'string', value: 'seg.nii.gz', help: 'a label map to overlay' },
+    {
+      name: 'attention',
+      type: 'string',
+      value: 'dir',
+      help: 'attention maps written by pretrain --export-attention',
+    },
+    { name: 'port', type: 'number', value: 'N', help: 'port to listen on (default: a free one)' },
+    { name: 'series', type: 'string', value: 'UID', help: 'the series to show from a folder with several' },
+    { name: 'no-open', type: 'flag', help: 'print the URL without opening a browser' },
+  ],
+} as const satisfies CommandSpec;
 
 /** Opens `url` in the desktop's browser, if there is one; failing quietly is fine (the URL is printed). */
 function openBrowser(url: string): void {
@@ -21,27 +35,17 @@ function openBrowser(url: string): void {
 
 /** `mosmos view`: serves a local niivue viewer for a volume, its segmentation and attention maps until Ctrl-C. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['no-open', 'help']);
-  if (optionFlag(args, 'help')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [volume, ...extra] = args.positional;
-  if (volume === undefined) throw new InputError(`missing the volume to show\n${USAGE}`);
-  if (extra.length > 0) throw new InputError(`unexpected argument "${extra[0]}"\n${USAGE}`);
-  const known = new Set(['seg', 'attention', 'port', 'series', 'no-open', 'help']);
-  for (const name of args.options.keys())
-    if (!known.has(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
-  const port = args.options.has('port') ? optionNumber(args, 'port', 0) : undefined;
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
   const viewer = await startViewer({
-    volume,
-    seg: optionString(args, 'seg'),
-    attention: optionString(args, 'attention'),
-    series: optionString(args, 'series'),
-    port,
+    volume: line.positional[0] ?? '',
+    seg: line.string('seg'),
+    attention: line.string('attention'),
+    series: line.string('series'),
+    port: line.number('port'),
   });
   console.log(`mosmos view: ${viewer.url}  (Ctrl-C to stop)`);
-  if (!optionFlag(args, 'no-open')) openBrowser(viewer.url);
+  if (!line.flag('no-open')) openBrowser(viewer.url);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
