@@ -1,6 +1,7 @@
 // One DICOM Part 10 file parsed into its header (keyword-named) and its still-encoded pixel data.
 import dcmjs, { type DicomTagDict } from 'dcmjs';
 import { fileError } from '../../errors.js';
+import { findPixelData } from './pixel-extent.js';
 import { EXPLICIT_BIG_ENDIAN } from './transfer-syntax.js';
 
 // dcmjs logs every oddity of real-world files (private tags, ambiguous implicit VRs) to the console;
@@ -40,27 +41,74 @@ export function hasDicomPreamble(bytes: Uint8Array): boolean {
 /** Parses a Part 10 file; `path` only names it in errors. */
 export function parseDicom(bytes: Uint8Array, path: string): DicomInstance {
   if (!hasDicomPreamble(bytes)) throw fileError(path, 'not a DICOM file (no "DICM" preamble at byte 128)');
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let parsed: ReturnType<typeof dcmjs.data.DicomMessage.readFile>;
   try {
-    parsed = dcmjs.data.DicomMessage.readFile(buffer);
+    parsed = readPart10(bytes);
   } catch (error) {
-    throw fileError(path, `unreadable DICOM file (${(error as Error).message})`);
+    // Bytes after the pixel data that do not parse as elements (padding some scanners append):
+    // read the file up to the end of its pixel data, as pydicom and dcm2niix do.
+    const unreadable = fileError(path, `unreadable DICOM file (${(error as Error).message})`);
+    const cut = endOfPixelData(bytes);
+    if (cut === undefined) throw unreadable;
+    try {
+      parsed = readPart10(bytes.subarray(0, cut));
+    } catch {
+      throw unreadable;
+    }
   }
-  const transferSyntax = String(parsed.meta['00020010']?.Value?.[0] ?? '')
-    .replace(/\0/g, '')
-    .trim();
+  const transferSyntax = syntaxOf(parsed.meta);
   const header: DicomTagDict = {};
   let pixelElement: { vr: string; Value?: unknown[] } | undefined;
   for (const [tag, element] of Object.entries(parsed.dict)) {
     if (PIXEL_DATA_TAGS.includes(tag.toUpperCase())) pixelElement = element;
     else header[tag] = element;
   }
+  if (pixelElement?.Value) assertPixelDataComplete(bytes, transferSyntax, pixelElement.Value, path);
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(header);
   // Anonymisers sometimes empty the dataset's SOP identity; the file meta group still holds it.
   if (!dataset.SOPClassUID) dataset.SOPClassUID = parsed.meta['00020002']?.Value?.[0];
   if (!dataset.SOPInstanceUID) dataset.SOPInstanceUID = parsed.meta['00020003']?.Value?.[0];
   return { path, transferSyntax, dataset, pixelData: storedPixelData(pixelElement, transferSyntax, dataset) };
+}
+
+function readPart10(bytes: Uint8Array): ReturnType<typeof dcmjs.data.DicomMessage.readFile> {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return dcmjs.data.DicomMessage.readFile(buffer);
+}
+
+function syntaxOf(meta: DicomTagDict): string {
+  return String(meta['00020010']?.Value?.[0] ?? '')
+    .replace(/\0/g, '')
+    .trim();
+}
+
+/** Where the pixel data of a file dcmjs cannot read whole ends, if that is before the end of the file. */
+function endOfPixelData(bytes: Uint8Array): number | undefined {
+  let meta: DicomTagDict;
+  try {
+    // The header up to the pixel data tells the transfer syntax, which decides how tags are laid out.
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    meta = dcmjs.data.DicomMessage.readFile(buffer, { untilTag: '7FE00010' }).meta;
+  } catch {
+    return undefined;
+  }
+  const extent = findPixelData(bytes, syntaxOf(meta), 'any');
+  return extent && extent.end < bytes.length ? extent.end : undefined;
+}
+
+// dcmjs fills a value that runs past the end of the file with zeros; refuse such a file instead of
+// decoding the zeros as pixels.
+function assertPixelDataComplete(bytes: Uint8Array, syntax: string, values: unknown[], path: string): void {
+  const buffers = values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  const encapsulated = buffers.length > 1 || isEncapsulatedSyntax(syntax);
+  const length = encapsulated ? 'undefined' : asBytes(buffers[0]).byteLength;
+  const extent = findPixelData(bytes, syntax, length);
+  if (extent && !extent.complete) {
+    throw fileError(
+      path,
+      `truncated: the file ends at byte ${bytes.length} inside its pixel data, which runs to byte ${extent.end}`,
+    );
+  }
 }
 
 function storedPixelData(

@@ -3,6 +3,7 @@
 import { fileError } from '../../errors.js';
 import { decodeJpeg2000, decodeJpegLossless, decodeJpegLs } from './codecs.js';
 import type { DicomInstance, NaturalDataset } from './instance.js';
+import { hasEndOfImageMarker } from './pixel-extent.js';
 import { decodeRleFrame } from './rle.js';
 import { pixelEncoding, transferSyntaxName } from './transfer-syntax.js';
 
@@ -89,6 +90,9 @@ export async function decodeFrame(
     if (encoding === 'rle') {
       bytes = decodeRleFrame(frame, count, bytesPerSample, module.samplesPerPixel);
     } else {
+      if (!hasEndOfImageMarker(frame)) {
+        throw new Error(`frame ${index + 1} is cut short (its codestream has no end-of-image marker)`);
+      }
       const decoded =
         encoding === 'jpeg-2000'
           ? await decodeJpeg2000(frame)
@@ -107,7 +111,9 @@ export async function decodeFrame(
     return withBitLayout(typedValues(bytes.subarray(0, count * bytesPerSample), module), module);
   } catch (error) {
     if ((error as Error).name === 'InputError') throw error;
-    throw fileError(instance.path, `cannot decode pixel data: ${(error as Error).message}`);
+    // The WASM codecs throw bare numbers (C++ exception pointers) on corrupt or cut codestreams.
+    const reason = error instanceof Error ? error.message : 'the codec rejected it (corrupt or truncated)';
+    throw fileError(instance.path, `cannot decode pixel data: ${reason}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileError } from '../../errors.js';
 import { type DataType, spacingFromAffine, type Volume } from '../../volume/volume.js';
+import { warn } from '../../warnings.js';
 import { frameGeometry, frameRescale, frameThickness } from './frame-geometry.js';
 import { type SliceGeometry, StackError, stackSlices } from './geometry.js';
 import { type DicomInstance, hasDicomPreamble, type NaturalDataset, parseDicom } from './instance.js';
@@ -167,11 +168,15 @@ interface FrameRef {
 async function assemble(dir: string, instances: DicomInstance[]): Promise<LoadedSeries> {
   const modules = new Map<DicomInstance, PixelModule>();
   const frames: FrameRef[] = [];
+  assertOneFrameOfReference(dir, instances);
   for (const instance of instances) {
     const module = pixelModule(instance);
     modules.set(instance, module);
     for (let frame = 0; frame < module.numberOfFrames; frame++) {
-      const geometry = frameGeometry(instance.dataset, frame);
+      let geometry = frameGeometry(instance.dataset, frame);
+      if (!geometry && instances.length === 1 && module.numberOfFrames === 1) {
+        geometry = assumedGeometry(instance);
+      }
       if (!geometry) {
         throw fileError(
           instance.path,
@@ -274,6 +279,45 @@ async function assemble(dir: string, instances: DicomInstance[]): Promise<Loaded
     };
   });
   return { volume, slices, header };
+}
+
+// Slices from two frames of reference are two coordinate systems: stacking them by position would
+// mix two scans (or two patients) into one volume.
+function assertOneFrameOfReference(dir: string, instances: DicomInstance[]): void {
+  const first = instances.find((i) => text(i.dataset.FrameOfReferenceUID) !== '');
+  if (!first) return;
+  const uid = text(first.dataset.FrameOfReferenceUID);
+  const other = instances.find((i) => {
+    const its = text(i.dataset.FrameOfReferenceUID);
+    return its !== '' && its !== uid;
+  });
+  if (other) {
+    throw fileError(
+      dir,
+      `slices of one series have different FrameOfReferenceUIDs (not one volume): ` +
+        `${basename(first.path)} has ${uid}, ${basename(other.path)} has ${text(other.dataset.FrameOfReferenceUID)}`,
+    );
+  }
+}
+
+// A lone 2D image without geometry (a secondary capture, an anonymised export) still converts, as
+// dcm2niix does, on an identity orientation and its PixelSpacing (else 1 mm): the user is told.
+function assumedGeometry(instance: DicomInstance): SliceGeometry {
+  const d = instance.dataset;
+  const declared = (Array.isArray(d.PixelSpacing) ? d.PixelSpacing : [d.PixelSpacing]).map(Number);
+  const spacing: [number, number] =
+    declared.length >= 2 && declared.slice(0, 2).every((v) => Number.isFinite(v) && v > 0)
+      ? [declared[0]!, declared[1]!]
+      : [1, 1];
+  const thickness = frameThickness(d, 0) ?? 1;
+  const missing = ['ImagePositionPatient', 'ImageOrientationPatient', 'PixelSpacing'].filter(
+    (key) => d[key] === undefined || d[key] === '',
+  );
+  warn(
+    `${instance.path}: no ${missing.join('/') || 'valid plane geometry'}; geometry assumed: identity ` +
+      `orientation at the origin, ${spacing[1]} × ${spacing[0]} × ${thickness} mm voxels`,
+  );
+  return { position: [0, 0, 0], orientation: [1, 0, 0, 0, 1, 0], pixelSpacing: spacing };
 }
 
 function text(value: unknown): string {
