@@ -21,6 +21,7 @@ import { AMOS_LABELS } from '../data/amos.js';
 import { BRATS_REGIONS } from '../data/brats.js';
 import { BTCV_LABELS } from '../data/btcv.js';
 import {
+  DATASET_FORMATS,
   type Dataset,
   type DatasetFormat,
   openDataset,
@@ -39,13 +40,34 @@ import {
   summarizeEvaluations,
 } from '../metrics/summary.js';
 import type { Volume } from '../volume/volume.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const USAGE =
-  'usage: mosmos evaluate --pred <file|dir> --gt <file|dir> [--labels 1,2,...] [--format btcv|amos|mmwhs|brats] ' +
-  '[--tolerance 1] [--json] [--csv out.csv] [--force]';
-
-const OPTIONS = ['pred', 'gt', 'labels', 'format', 'tolerance', 'json', 'csv', 'force', 'help'];
+export const spec = {
+  name: 'evaluate',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    { name: 'pred', type: 'string', value: '<file|dir>', required: true, help: 'predicted label map(s)' },
+    {
+      name: 'gt',
+      type: 'string',
+      value: '<file|dir>',
+      required: true,
+      help: 'ground-truth label map(s) or dataset folder',
+    },
+    { name: 'labels', type: 'string', value: '1,2,...', help: 'labels to score (default: all in the truth)' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: DATASET_FORMATS,
+      help: 'label names and conventions of this dataset format',
+    },
+    { name: 'tolerance', type: 'number', value: 'mm', default: 1, help: 'surface Dice tolerance' },
+    { name: 'json', type: 'flag', help: 'machine-readable output' },
+    { name: 'csv', type: 'string', value: 'out.csv', help: 'also write one row per case and organ' },
+    { name: 'force', type: 'flag', help: 'replace an existing CSV' },
+  ],
+} as const satisfies CommandSpec;
 
 function isDir(path: string): boolean {
   try {
@@ -275,29 +297,21 @@ export function evaluationCsv(cases: CaseEvaluation[]): string {
 
 /** `mosmos evaluate`. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['json', 'force', 'help']);
-  if (optionFlag(args, 'help')) {
-    console.log(USAGE);
-    return 0;
-  }
-  for (const name of args.options.keys())
-    if (!OPTIONS.includes(name)) throw new InputError(`unknown option --${name}\n${USAGE}`);
-  if (args.positional.length > 0)
-    throw new InputError(`unexpected argument "${args.positional[0]}"\n${USAGE}`);
-  const pred = optionString(args, 'pred');
-  const gt = optionString(args, 'gt');
-  if (pred === undefined || gt === undefined) throw new InputError(USAGE);
-  const tolerance = optionNumber(args, 'tolerance', 1);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const pred = line.string('pred') ?? '';
+  const gt = line.string('gt') ?? '';
+  const tolerance = line.number('tolerance') ?? 1;
   if (tolerance < 0) throw new InputError('option --tolerance: expected a distance ≥ 0 mm');
-  const formatName = optionString(args, 'format');
+  const formatName = line.string('format');
   const format = formatName === undefined ? undefined : parseDatasetFormat(formatName);
-  const labelOption = optionString(args, 'labels');
+  const labelOption = line.string('labels');
   const labels = labelOption === undefined ? undefined : parseLabels(labelOption);
   if (format === 'msd' && labels === undefined && !isDatasetFolder(gt)) {
     throw new InputError('--format msd has no fixed label table; pass --labels, or --gt the dataset folder');
   }
-  const csv = optionString(args, 'csv');
-  const force = optionFlag(args, 'force');
+  const csv = line.string('csv');
+  const force = line.flag('force');
   // Refuse an existing CSV before the (possibly long) evaluation, not after it.
   if (csv !== undefined) assertWritable(csv, { force });
 
@@ -314,7 +328,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     options.labels = labels;
   }
-  const json = optionFlag(args, 'json');
+  const json = line.flag('json');
   const progress = !json && process.stderr.isTTY && pairs.length > 1;
   const cases = await evaluateCaseFiles(pairs, {
     ...options,
