@@ -14,7 +14,6 @@ import { PatchSampler } from '../data/patch-sampler.js';
 import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import {
   AdamW,
-  getRng,
   type ParamGroup,
   saveSafetensors,
   seed,
@@ -36,17 +35,18 @@ import {
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
-import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { resumedConfig } from './checkpoint.js';
 import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
 import { stepRng } from './pretrain-data.js';
 import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
-import { createProgress, type ProgressStream } from './progress.js';
-import { appendMetrics, createRunFolder, readMetrics } from './run-record.js';
+import type { ProgressStream } from './progress.js';
+import { createRunFolder, readMetrics } from './run-record.js';
 import { diceCeLoss } from './segmentation-losses.js';
-import { installStopSignal, type StopSignal } from './stop-signal.js';
+import type { StopSignal } from './stop-signal.js';
+import { runTraining } from './training-loop.js';
 
 export interface FinetuneRuntime {
   argv?: string[];
@@ -219,16 +219,11 @@ export async function finetune(
     warmupSteps: Math.max(1, Math.round(0.05 * totalSteps)),
     totalSteps,
   });
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
   let bestDice: number | null = null;
-  if (config.resume) {
-    position = (await loadCheckpoint(runDir, network, optimizer)) ?? position;
-    getRng().setState(position.rngState);
+  if (config.resume)
     for (const r of readMetrics(runDir))
       if (r.type === 'validation' && typeof r.meanDice === 'number')
         bestDice = Math.max(bestDice ?? -1, r.meanDice);
-    log(`resuming at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}, step ${position.step}`);
-  }
 
   log(`loading ${train.length} training and ${validation.length} validation case(s)`);
   const trainVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
@@ -242,16 +237,6 @@ export async function finetune(
   const inputShape = (count: number) =>
     window[2] === 1 ? [count, 1, window[1], window[0]] : [count, 1, window[2], window[1], window[0]];
 
-  const stop = runtime.stop ?? installStopSignal(log);
-  const result: FinetuneResult = {
-    runDir,
-    steps: 0,
-    interrupted: false,
-    epochLosses: [],
-    validation: [],
-    bestDice,
-    splits,
-  };
   const saveWeights = async (name: string) => {
     const tensors: Record<string, Tensor> = {};
     for (const [k, p] of namedParameters(network)) tensors[k] = p;
@@ -276,77 +261,61 @@ export async function finetune(
     return { epoch, perOrgan, meanDice: values.reduce((a, b) => a + b, 0) / values.length };
   };
 
-  try {
-    for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
-      const progress = createProgress({
-        total: config.stepsPerEpoch,
-        label: `epoch ${epoch + 1}/${config.epochs}`,
-        stream: runtime.progressStream,
-      });
-      let sum = 0;
-      let n = 0;
-      let b = epoch === position.epoch ? position.batchInEpoch : 0;
-      for (; b < config.stepsPerEpoch; ) {
-        const rng = stepRng(config.seed, position.step);
-        const batch = sampler.batch(config.batch, () => rng.next(), position.step * config.batch);
-        const lr = schedule(position.step);
-        optimizer.lr = lr;
-        const figures = tidy(() => {
+  const validations: ValidationResult[] = [];
+  const outcome = await runTraining(
+    {
+      runDir,
+      model: network,
+      optimizer,
+      epochs: config.epochs,
+      stepsPerEpoch: config.stepsPerEpoch,
+      schedule: (step) => schedule(step),
+      valEvery: validationVolumes.length > 0 ? config.valEvery : 0,
+      maxSteps: config.maxSteps,
+      resume: config.resume,
+      log,
+      progressStream: runtime.progressStream,
+      stop: runtime.stop,
+    },
+    {
+      loadBatch: async (step) => {
+        const rng = stepRng(config.seed, step);
+        return sampler.batch(config.batch, () => rng.next(), step * config.batch);
+      },
+      trainStep: (batch) =>
+        tidy(() => {
           const logits = segmentationLogits(network, tensor(batch.images, inputShape(config.batch)), true);
           const { loss, dice, crossEntropy } = diceCeLoss(logits, batch.labels);
           applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), dice: dice.item(), ce: crossEntropy.item() };
-        });
-        b++;
-        position = { epoch, batchInEpoch: b, step: position.step + 1, rngState: getRng().getState() };
-        result.steps++;
-        sum += figures.loss;
-        n++;
-        appendMetrics(runDir, { type: 'step', epoch: epoch + 1, step: position.step, lr, ...figures });
-        progress.update(b, { loss: figures.loss, lr });
-        if (stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps)) break;
-      }
-      const epochDone = b >= config.stepsPerEpoch;
-      if (epochDone) position = { ...position, epoch: epoch + 1, batchInEpoch: 0 };
-      progress.finish(n > 0 ? { loss: sum / n } : undefined);
-      if (n > 0) result.epochLosses.push(sum / n);
-      await saveCheckpoint(runDir, network, optimizer, position);
-      await saveWeights('last.safetensors');
-      const last = epoch + 1 === config.epochs;
-      if (epochDone && validationVolumes.length > 0 && ((epoch + 1) % config.valEvery === 0 || last)) {
-        const v = validate(epoch + 1);
-        result.validation.push(v);
-        appendMetrics(runDir, {
-          type: 'validation',
-          ...v,
-          step: position.step,
-          trainLoss: n > 0 ? sum / n : null,
-        });
-        const improved = bestDice === null || v.meanDice > bestDice;
+        }),
+      validate: (epoch) => {
+        const v = validate(epoch);
+        validations.push(v);
+        return { type: 'validation', ...v };
+      },
+      onEpochEnd: async ({ epoch, validation: v }) => {
+        if (!v) return;
+        const meanDice = v.meanDice as number;
+        const improved = bestDice === null || meanDice > bestDice;
         if (improved) {
-          bestDice = v.meanDice;
+          bestDice = meanDice;
           await saveWeights('best.safetensors');
         }
-        log(`epoch ${epoch + 1}: validation mean Dice ${v.meanDice.toFixed(4)}${improved ? ' (best)' : ''}`);
-      } else if (epochDone)
-        appendMetrics(runDir, {
-          type: 'epoch',
-          epoch: epoch + 1,
-          step: position.step,
-          trainLoss: n > 0 ? sum / n : null,
-        });
-      const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
-      if (!epochDone || (halted && epoch + 1 < config.epochs)) {
-        result.interrupted = true;
-        log(
-          `stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`,
-        );
-        break;
-      }
-    }
-  } finally {
-    if (!runtime.stop) stop.dispose();
-  }
+        log(`epoch ${epoch}: validation mean Dice ${meanDice.toFixed(4)}${improved ? ' (best)' : ''}`);
+      },
+      onCheckpoint: () => saveWeights('last.safetensors'),
+    },
+  );
+  const result: FinetuneResult = {
+    runDir,
+    steps: outcome.steps,
+    interrupted: outcome.interrupted,
+    epochLosses: outcome.epochLosses,
+    validation: validations,
+    bestDice,
+    splits,
+  };
   // A run stopped before any validation still leaves usable weights.
   if (modelInfo.weights === 'best.safetensors' && bestDice === null) {
     modelInfo.weights = 'last.safetensors';
