@@ -10,17 +10,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
-import { PatchSampler } from '../data/patch-sampler.js';
+import { PatchPool } from '../data/patch-pool.js';
 import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import {
   AdamW,
   type ParamGroup,
+  polyLr,
   saveSafetensors,
   seed,
   type Tensor,
   tensor,
   tidy,
-  warmupCosine,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { segmentPrepared } from '../infer/segment.js';
@@ -31,7 +31,7 @@ import {
   buildSegmentationNetwork,
   type SegmentationNetwork,
   type SegmentationNetworkConfig,
-  segmentationLogits,
+  segmentationOutputs,
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
@@ -40,11 +40,10 @@ import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
-import { stepRng } from './pretrain-data.js';
 import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
 import type { ProgressStream } from './progress.js';
 import { createRunFolder, readMetrics } from './run-record.js';
-import { diceCeLoss } from './segmentation-losses.js';
+import { deepSupervisionLoss } from './segmentation-losses.js';
 import type { StopSignal } from './stop-signal.js';
 import { runTraining } from './training-loop.js';
 
@@ -66,7 +65,11 @@ export interface ValidationResult {
 
 export interface FinetuneResult {
   runDir: string;
+  /** Steps taken in this invocation, and the run's planned total (set by --time-budget). */
   steps: number;
+  plannedSteps: number;
+  /** Measured milliseconds per step when a time budget planned the run. */
+  msPerStep: number | null;
   interrupted: boolean;
   /** Mean training loss of each epoch run in this invocation. */
   epochLosses: number[];
@@ -112,14 +115,15 @@ function networkConfig(
       tau: pretrained?.config.tau ?? 0.1,
     };
   }
-  if (config.arch === 'unet2d')
+  if (config.arch === 'unet2d' || config.arch === 'unet3d')
     return {
       network: {
-        arch: 'unet2d',
+        arch: config.arch,
         inChannels: 1,
         classes,
         widths: pretrained?.config.widths ?? config.widths,
         attention,
+        deepSupervision: config.deepSupervision,
       },
       tags,
       tagVocabulary,
@@ -141,6 +145,12 @@ function networkConfig(
 /** Sliding-window window [x, y, z] on the preprocessed grid. */
 function windowOf(network: SegmentationNetworkConfig, config: FinetuneConfig): [number, number, number] {
   if (network.arch === 'unet2d') return [config.patch[0], config.patch[1], 1];
+  if (network.arch === 'unet3d') {
+    const [x, y, z] = config.patch;
+    if (z === undefined)
+      throw new InputError(`--arch unet3d needs a 3D --patch x,y,z, got ${config.patch.join(',')}`);
+    return [x, y, z];
+  }
   const [d, h, w] = network.vit.imageSize;
   return [w, h, d];
 }
@@ -152,7 +162,7 @@ export async function finetune(
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
   if (config.resume) config = resumedConfig(runDir, config);
-  if (config.arch === 'unet2d' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
+  if (config.arch !== 'unetr' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
     throw new InputError(`--patch must be positive integers, got ${config.patch.join(',')}`);
   let dataset = openDataset(config.data, config.format);
   if (config.modality) dataset = filterByModality(dataset, config.modality);
@@ -173,9 +183,9 @@ export async function finetune(
     config.preprocess ?? pretrained?.config.preprocess ?? defaultPreprocess;
   const described = networkConfig(config, classes, pretrained);
   const window = windowOf(described.network, config);
-  if (described.network.arch === 'unet2d') {
+  if (described.network.arch !== 'unetr') {
     const reduction = 2 ** (described.network.widths.length - 1);
-    if (window[0] % reduction !== 0 || window[1] % reduction !== 0)
+    if (window.some((w, a) => (a < 2 || described.network.arch === 'unet3d') && w % reduction !== 0))
       throw new InputError(
         `--patch ${config.patch.join(',')} must be divisible by ${reduction} for this U-Net`,
       );
@@ -213,12 +223,6 @@ export async function finetune(
   const network = buildSegmentationNetwork(described.network);
   if (pretrained) initializeFromPretrained(network, pretrained);
   const optimizer = new AdamW(parameterGroups(network), { lr: config.lr, weightDecay: config.weightDecay });
-  const totalSteps = config.epochs * config.stepsPerEpoch;
-  const schedule = warmupCosine({
-    lr: config.lr,
-    warmupSteps: Math.max(1, Math.round(0.05 * totalSteps)),
-    totalSteps,
-  });
   let bestDice: number | null = null;
   if (config.resume)
     for (const r of readMetrics(runDir))
@@ -230,10 +234,12 @@ export async function finetune(
   for (const c of train) trainVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
   const validationVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of validation) validationVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
-  const sampler = new PatchSampler(trainVolumes, window, {
-    positiveFraction: config.positiveFraction,
-    augment: config.augment,
-  });
+  const patches = new PatchPool(
+    trainVolumes,
+    window,
+    { positiveFraction: config.positiveFraction, classBalanced: true, augment: config.augment },
+    config.worker,
+  );
   const inputShape = (count: number) =>
     window[2] === 1 ? [count, 1, window[1], window[0]] : [count, 1, window[2], window[1], window[0]];
 
@@ -251,7 +257,8 @@ export async function finetune(
     for (const v of validationVolumes) {
       const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
         overlap: config.overlap,
-        batchSize: 32,
+        batchSize: window[2] === 1 ? 32 : 2,
+        postprocess: config.postprocess,
       });
       for (const o of organs) sums.set(o, sums.get(o)! + diceScore(pred, v.label, o));
     }
@@ -269,8 +276,9 @@ export async function finetune(
       optimizer,
       epochs: config.epochs,
       stepsPerEpoch: config.stepsPerEpoch,
-      schedule: (step) => schedule(step),
+      schedule: (step, total) => polyLr(config.lr, step, total),
       valEvery: validationVolumes.length > 0 ? config.valEvery : 0,
+      timeBudgetMinutes: config.timeBudget > 0 ? config.timeBudget : undefined,
       maxSteps: config.maxSteps,
       resume: config.resume,
       log,
@@ -278,14 +286,11 @@ export async function finetune(
       stop: runtime.stop,
     },
     {
-      loadBatch: async (step) => {
-        const rng = stepRng(config.seed, step);
-        return sampler.batch(config.batch, () => rng.next(), step * config.batch);
-      },
+      loadBatch: (step) => patches.batch(config.batch, config.seed, step),
       trainStep: (batch) =>
         tidy(() => {
-          const logits = segmentationLogits(network, tensor(batch.images, inputShape(config.batch)), true);
-          const { loss, dice, crossEntropy } = diceCeLoss(logits, batch.labels);
+          const outputs = segmentationOutputs(network, tensor(batch.images, inputShape(config.batch)), true);
+          const { loss, dice, crossEntropy } = deepSupervisionLoss(outputs, batch.labels);
           applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), dice: dice.item(), ce: crossEntropy.item() };
         }),
@@ -306,10 +311,12 @@ export async function finetune(
       },
       onCheckpoint: () => saveWeights('last.safetensors'),
     },
-  );
+  ).finally(() => patches.close());
   const result: FinetuneResult = {
     runDir,
     steps: outcome.steps,
+    plannedSteps: outcome.plannedSteps,
+    msPerStep: outcome.msPerStep,
     interrupted: outcome.interrupted,
     epochLosses: outcome.epochLosses,
     validation: validations,
