@@ -10,6 +10,7 @@ const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetu
   --stats stats.json          per-organ volume (mL) and mean intensity
   --output-type nifti|dicom-seg   dicom-seg (DICOM input only) references the input series
   --series UID|number         which series of a DICOM folder
+  --frame N                   which frame (0-based) of a 4D input; required for 4D inputs
   --force                     replace existing outputs`;
 
 /** `mosmos segment`: whole-volume segmentation on the input's exact grid. */
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     outputType,
     stats: optionString(args, 'stats'),
     series: optionString(args, 'series'),
+    ...(optionString(args, 'frame') === undefined ? {} : { frame: optionNumber(args, 'frame', 0) }),
     force: optionFlag(args, 'force'),
     onProgress: (done, total) => {
       if (process.stderr.isTTY) process.stderr.write(`\rwindows ${done}/${total}\x1b[K`);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
 import { ctWindow, percentiles, zScoreNormalize } from '../volume/intensity.js';
+import { replaceNonFinite } from '../volume/non-finite.js';
 import { reorientToRas } from '../volume/orientation.js';
 import { resampleToSpacing } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
@@ -47,7 +48,7 @@ export function preprocessVolume(volume: Volume, settings: PreprocessSettings): 
     (volume.dims[3] ?? 1) > 1
       ? { ...volume, dims: [nx, ny, nz], data: volume.data.subarray(0, nx * ny * nz) }
       : volume;
-  const ras = reorientToRas(single);
+  const ras = reorientToRas(replaceNonFinite(single));
   const resampled = resampleToSpacing(ras, settings.spacing, 'linear', { fill: minimum(ras.data) });
   const data = normalizeIntensity(resampled.data, settings.intensity);
   const dims = [resampled.dims[0] ?? 1, resampled.dims[1] ?? 1, resampled.dims[2] ?? 1] as [

@@ -5,10 +5,12 @@
  * Every output is checked for writability before the work starts, and written atomically.
  */
 import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileError, InputError } from '../errors.js';
-import { assertWritable, writeFileAtomic } from '../io/atomic-write.js';
-import { writeNifti } from '../io/nifti/index.js';
+import { assertWritable, type PendingFile, writeFilesAtomic } from '../io/atomic-write.js';
+import { niftiFileParts } from '../io/nifti/file.js';
 import { readVolume } from '../io/read-volume.js';
+import { selectFrame } from '../volume/frame.js';
 import type { Volume } from '../volume/volume.js';
 import { type OrganStatistics, organStatistics } from './organ-statistics.js';
 import { type SegmentOptions, segmentVolume } from './segment.js';
@@ -21,6 +23,8 @@ export interface SegmentFileOptions extends SegmentOptions {
   force?: boolean;
   /** Series of a DICOM folder holding several. */
   series?: string;
+  /** Frame (0-based) of a 4D input; a 4D input without it is refused. */
+  frame?: number;
 }
 
 export interface SegmentFileResult {
@@ -68,44 +72,66 @@ export async function segmentFile(
   if (outputType === 'dicom-seg' && !isDicom)
     throw new InputError(`${input}: --output-type dicom-seg needs a DICOM series folder as input`);
   const jsonPath = labelsJsonPath(out);
-  for (const path of [out, jsonPath, ...(options.stats ? [options.stats] : [])])
-    assertWritable(path, options);
+  const outputs = [out, jsonPath, ...(options.stats ? [options.stats] : [])];
+  assertOutputsUsable(input, outputs, options);
   const model = await loadSegmentationModel(modelDir);
-  const image = await readVolume(input, options.series ? { series: options.series } : {});
+  const read = await readVolume(input, options.series ? { series: options.series } : {});
+  const image = selectFrame(read, options.frame, input);
   const labelMap = segmentVolume(image, model, options);
   const labels = model.info.labels;
-  const written: string[] = [];
+  // Every output is built in memory, then all are written together or none is.
+  const files: PendingFile[] = [];
   if (outputType === 'dicom-seg') {
-    const { writeDicomSeg } = await import('../io/dicom/seg-write.js');
+    const { dicomSegBytes } = await import('../io/dicom/seg-write.js');
     const present = new Set(labelMap.data);
     const segments = Object.entries(labels)
       .map(([value, name]) => ({ label: Number(value), name }))
       .filter((s) => s.label !== 0 && present.has(s.label));
     if (segments.length === 0)
       throw new InputError(`${input}: no organ was found, so there is no segment to write`);
-    await writeDicomSeg(out, labelMap, input, segments, {
-      force: options.force,
+    const data = await dicomSegBytes(labelMap, input, segments, {
       series: options.series,
       algorithmName: 'mosmos',
       seriesDescription: 'mosmos segmentation',
     });
+    files.push({ path: out, data });
   } else {
-    await writeNifti(out, labelMap, {
-      force: options.force,
-      datatype: 'uint8',
-      description: description(labels),
-    });
+    const data = await niftiFileParts(out, labelMap, { datatype: 'uint8', description: description(labels) });
+    files.push({ path: out, data });
   }
-  written.push(out);
-  writeFileAtomic(jsonPath, `${JSON.stringify({ labels }, null, 2)}\n`, { force: options.force });
-  written.push(jsonPath);
+  files.push({ path: jsonPath, data: `${JSON.stringify({ labels }, null, 2)}\n` });
   let statistics: OrganStatistics[] | undefined;
   if (options.stats) {
     statistics = organStatistics(labelMap, image, labels);
-    writeFileAtomic(options.stats, `${JSON.stringify({ organs: statistics }, null, 2)}\n`, {
-      force: options.force,
-    });
-    written.push(options.stats);
+    files.push({ path: options.stats, data: `${JSON.stringify({ organs: statistics }, null, 2)}\n` });
   }
-  return { labelMap, labels, statistics, written };
+  writeFilesAtomic(files, { force: options.force ?? false });
+  return { labelMap, labels, statistics, written: files.map((f) => f.path) };
+}
+
+// Checked before the (long) inference: every output's folder exists, none would replace an existing
+// file without --force, and none is the input itself (not even with --force).
+function assertOutputsUsable(input: string, outputs: string[], options: SegmentFileOptions): void {
+  for (const path of outputs) {
+    if (resolve(path) === resolve(input))
+      throw fileError(path, 'is the input; choose another output (segment never overwrites its input)');
+    const folder = dirname(resolve(path));
+    let isFolder = false;
+    try {
+      isFolder = statSync(folder).isDirectory();
+    } catch {
+      throw fileError(path, `its folder ${dirname(path)} does not exist`);
+    }
+    if (!isFolder) throw fileError(path, `${dirname(path)} is not a folder`);
+    if (isDirectory(path)) throw fileError(path, 'is a folder; expected a file name');
+    assertWritable(path, options);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileError } from '../errors.js';
 
@@ -28,4 +28,49 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+/** One output of an all-or-nothing write: its path and its bytes (in pieces, to avoid a joined copy). */
+export interface PendingFile {
+  path: string;
+  data: string | Uint8Array | readonly Uint8Array[];
+}
+
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+function writeTemp(temp: string, data: PendingFile['data']): void {
+  if (typeof data === 'string' || data instanceof Uint8Array) {
+    writeFileSync(temp, data);
+    return;
+  }
+  const fd = openSync(temp, 'w');
+  try {
+    for (const part of data)
+      for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes several outputs all-or-nothing: every file goes to a temporary file beside its path first;
+ * only when all are written (the step that can run out of space) are they renamed into place. On a
+ * failure the temporary files are removed and no output is created or replaced.
+ */
+export function writeFilesAtomic(files: readonly PendingFile[], options: WriteOptions = {}): void {
+  for (const file of files) assertWritable(file.path, options);
+  const temps: string[] = [];
+  try {
+    for (const file of files) {
+      const temp = tempBeside(file.path);
+      temps.push(temp);
+      writeTemp(temp, file.data);
+    }
+  } catch (error) {
+    for (const temp of temps) rmSync(temp, { force: true });
+    throw error;
+  }
+  for (const [i, file] of files.entries()) renameSync(temps[i]!, file.path);
 }

@@ -7,10 +7,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors, type Optimizer, saveSafetensors, type Tensor, tensor } from '../engine/index.js';
-import { fileError, InputError } from '../errors.js';
+import { fileError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadStateDict, namedTensors } from '../nn/module.js';
-import { readRunInfo } from './run-record.js';
+import { warn } from '../warnings.js';
+import { describeRunId, runIdOf } from './run-folder.js';
+import { readRunInfo, truncateMetrics } from './run-record.js';
 
 /** Where training stands. */
 export interface TrainingPosition {
@@ -28,6 +30,8 @@ export interface TrainingPosition {
 
 interface Sidecar extends TrainingPosition {
   format: 'mosmos-checkpoint';
+  /** The run that wrote it (run.json's runId); absent in runs from before ids existed. */
+  runId?: string;
   weights: string;
   optimizer: { kind: string; lr: number; steps: number[] };
   savedAt: string;
@@ -47,13 +51,15 @@ export async function saveCheckpoint(
   const state = optimizer.stateDict();
   for (const [key, t] of Object.entries(state.tensors)) tensors[`optimizer.${key}`] = t;
   const weights = `checkpoint-${position.step}.safetensors`;
+  const runId = runIdOf(dir);
   await saveSafetensors(join(dir, weights), tensors, {
     force: true,
-    metadata: { format: 'mosmos-checkpoint' },
+    metadata: { format: 'mosmos-checkpoint', ...(runId === undefined ? {} : { runId }) },
   });
   const previous = readSidecar(dir);
   const sidecar: Sidecar = {
     format: 'mosmos-checkpoint',
+    ...(runId === undefined ? {} : { runId }),
     ...position,
     weights,
     optimizer: { kind: state.kind, lr: state.lr, steps: state.steps },
@@ -76,6 +82,17 @@ function readSidecar(dir: string): Sidecar | undefined {
   }
 }
 
+// A checkpoint copied or left over from another run must not continue this one.
+function assertSameRun(dir: string, id: string | undefined, file: string): void {
+  const expected = runIdOf(dir);
+  if (id === expected) return;
+  throw fileError(
+    file,
+    `belongs to ${describeRunId(id)}, but ${join(dir, 'run.json')} describes ${describeRunId(expected)}: ` +
+      'refusing to mix two runs (start a new run with --force, or resume the run the checkpoint came from)',
+  );
+}
+
 /** Whether the run folder holds a checkpoint. */
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, SIDECAR));
@@ -92,7 +109,13 @@ export async function loadCheckpoint(
 ): Promise<TrainingPosition | undefined> {
   const sidecar = readSidecar(dir);
   if (!sidecar) return undefined;
+  assertSameRun(dir, sidecar.runId, join(dir, SIDECAR));
   const file = await loadSafetensors(join(dir, sidecar.weights));
+  if (file.metadata.runId !== sidecar.runId)
+    throw fileError(
+      join(dir, sidecar.weights),
+      `written by ${describeRunId(file.metadata.runId)}, but ${join(dir, SIDECAR)} is ${describeRunId(sidecar.runId)}: refusing to mix two runs`,
+    );
   const weights = new Map<string, { shape: number[]; values: Float32Array | Int32Array }>();
   const slots: Record<string, Tensor> = {};
   for (const [key, entry] of Object.entries(file.tensors)) {
@@ -130,11 +153,19 @@ export interface ResumableConfig {
 /**
  * The configuration a `--resume` continues with: the stored one wins, so the resumed run is the same
  * run (same schedule, data order and model); only the number of epochs may grow and `maxSteps`
- * applies to this invocation. Throws when the run folder has no checkpoint.
+ * applies to this invocation. `metrics.jsonl` is cut back to the checkpoint's step, since the steps
+ * after it are trained (and logged) again. A run stopped before its first checkpoint starts again
+ * from step 0, with a line saying so.
  */
 export function resumedConfig<T extends ResumableConfig>(runDir: string, requested: T): T {
   const stored = readRunInfo(runDir).config as unknown as T;
-  if (!hasCheckpoint(runDir)) throw new InputError(`${runDir}: no checkpoint to resume from`);
+  const sidecar = readSidecar(runDir);
+  if (sidecar) assertSameRun(runDir, sidecar.runId, join(runDir, SIDECAR));
+  else
+    warn(
+      `${runDir}: no checkpoint yet (the run stopped before its first one); starting it again from step 0`,
+    );
+  truncateMetrics(runDir, sidecar?.step ?? 0);
   return {
     ...stored,
     epochs: Math.max(stored.epochs, requested.epochs),

@@ -115,6 +115,8 @@ export interface SegmentationModelInfo {
   tagVocabulary?: string;
   /** Weights file of the best validation Dice (or the last epoch when there was no validation). */
   weights: string;
+  /** The run that wrote it (run.json's runId); its weights file carries the same id. */
+  runId?: string;
 }
 
 export const MODEL_INFO_FILE = 'model.json';

@@ -191,7 +191,7 @@ export async function finetune(
       );
   }
 
-  createRunFolder(
+  const { runId } = createRunFolder(
     runDir,
     {
       command: 'finetune',
@@ -216,6 +216,7 @@ export async function finetune(
     tags: described.tags,
     tagVocabulary: described.tagVocabulary,
     weights: validation.length > 0 ? 'best.safetensors' : 'last.safetensors',
+    ...(runId === undefined ? {} : { runId }),
   };
   writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
 
@@ -248,7 +249,7 @@ export async function finetune(
     for (const [k, p] of namedParameters(network)) tensors[k] = p;
     await saveSafetensors(join(runDir, name), tensors, {
       force: true,
-      metadata: { format: 'mosmos-segmentation' },
+      metadata: { format: 'mosmos-segmentation', ...(runId === undefined ? {} : { runId }) },
     });
   };
   const validate = (epoch: number): ValidationResult => {

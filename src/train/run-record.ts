@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import { fileError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { version } from '../version.js';
+import { warn } from '../warnings.js';
+import { holdsRun, newRunId, setAsideRun } from './run-folder.js';
 
 export interface RunInfo {
   /** mosmos version that wrote the run. */
   version: string;
+  /** Random id of this run, repeated in its checkpoints, weights and model.json (absent in old runs). */
+  runId?: string;
   /** The command (e.g. "pretrain"). */
   command: string;
   /** Command-line arguments as given. */
@@ -40,12 +44,13 @@ export function dataFingerprint(manifestPath: string, files: string[]): string {
 }
 
 /**
- * Creates the run folder (or reuses it when `resume`) and writes `run.json`. A fresh run refuses a
- * folder that already holds a run.json unless `force`, so a run is never silently mixed with another.
+ * Creates the run folder (or reuses it when `resume`) and writes `run.json` with a new run id. A
+ * fresh run refuses a folder that already holds a run unless `force`, which moves the old run aside
+ * to `<dir>.old-<time>` so the new one starts empty: a run is never silently mixed with another.
  */
 export function createRunFolder(
   dir: string,
-  info: Omit<RunInfo, 'version' | 'createdAt'>,
+  info: Omit<RunInfo, 'version' | 'createdAt' | 'runId'>,
   options: { resume?: boolean; force?: boolean } = {},
 ): RunInfo {
   const runJson = join(dir, 'run.json');
@@ -53,10 +58,13 @@ export function createRunFolder(
     if (!existsSync(runJson)) throw fileError(dir, 'cannot resume: no run.json in this folder');
     return readRunInfo(dir);
   }
-  if (existsSync(runJson) && !options.force)
-    throw fileError(dir, 'already holds a run (pass --resume to continue it, or --force to replace it)');
+  if (holdsRun(dir)) {
+    if (!options.force)
+      throw fileError(dir, 'already holds a run (pass --resume to continue it, or --force to replace it)');
+    warn(`${dir}: moved the earlier run to ${setAsideRun(dir)} (--force)`);
+  }
   mkdirSync(dir, { recursive: true });
-  const full: RunInfo = { version, ...info, createdAt: new Date().toISOString() };
+  const full: RunInfo = { version, ...info, runId: newRunId(), createdAt: new Date().toISOString() };
   writeFileAtomic(runJson, `${JSON.stringify(full, null, 2)}\n`, { force: true });
   return full;
 }
@@ -77,12 +85,40 @@ export function appendMetrics(dir: string, record: Record<string, unknown>): voi
   appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
 }
 
-/** Reads all records of `metrics.jsonl` (an absent file is an empty list). */
+/**
+ * Reads all records of `metrics.jsonl` (an absent file is an empty list). A torn last line (what a
+ * kill during a write leaves) is skipped with a warning; a bad line anywhere else is an error that
+ * names the file and the line.
+ */
 export function readMetrics(dir: string): Record<string, unknown>[] {
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const last = lines.findLastIndex((l) => l.trim() !== '');
+  const records: Record<string, unknown>[] = [];
+  for (let i = 0; i <= last; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    try {
+      records.push(JSON.parse(line) as Record<string, unknown>);
+    } catch (error) {
+      if (i === last) {
+        warn(`${path}: line ${i + 1} is incomplete (the run was stopped while writing it); ignored`);
+        break;
+      }
+      throw fileError(path, `line ${i + 1} is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  return records;
+}
+
+/**
+ * Keeps only the records of `metrics.jsonl` up to `step` (a resumed run repeats the steps after its
+ * checkpoint, which must not be logged twice) and drops a torn last line.
+ */
+export function truncateMetrics(dir: string, step: number): void {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return;
+  const kept = readMetrics(dir).filter((r) => !(typeof r.step === 'number' && r.step > step));
+  writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { force: true });
 }

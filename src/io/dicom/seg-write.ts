@@ -49,10 +49,19 @@ export async function writeDicomSeg(
   options: WriteSegOptions = {},
 ): Promise<void> {
   assertWritable(path, options);
+  writeFileAtomic(path, await dicomSegBytes(labelMap, referenceSeriesDir, segments, options), options);
+}
+
+/** The bytes of the DICOM-SEG writeDicomSeg writes, after the same checks. */
+export async function dicomSegBytes(
+  labelMap: Volume,
+  referenceSeriesDir: string,
+  segments: SegmentDefinition[],
+  options: WriteSegOptions = {},
+): Promise<Uint8Array> {
   const series = await loadDicomSeries(referenceSeriesDir, options.series ? { series: options.series } : {});
   assertSameGrid(labelMap, series, referenceSeriesDir);
-  const bytes = encodeDicomSeg(labelMap, series, segments, options);
-  writeFileAtomic(path, bytes, options);
+  return encodeDicomSeg(labelMap, series, segments, options);
 }
 
 /** Builds the SEG file bytes for a label map on a loaded reference series. */

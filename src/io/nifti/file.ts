@@ -72,12 +72,20 @@ export async function writeNifti(
   volume: Volume,
   options: WriteNiftiOptions = {},
 ): Promise<void> {
+  assertWritable(path, options);
+  writePartsAtomic(path, await niftiFileParts(path, volume, options), options);
+}
+
+/** The bytes of `volume` as the NIfTI file `path` (.nii or .nii.gz by extension), in pieces. */
+export async function niftiFileParts(
+  path: string,
+  volume: Volume,
+  options: WriteNiftiOptions = {},
+): Promise<Uint8Array[]> {
   const lower = path.toLowerCase();
   if (!lower.endsWith('.nii') && !lower.endsWith('.nii.gz')) {
     throw fileError(path, 'output must end in .nii or .nii.gz');
   }
-  assertWritable(path, options);
   const parts = encodeNiftiParts(volume, options);
-  const out = isGzipPath(path) ? await gzipParts(parts, options.compressionLevel ?? 1) : parts;
-  writePartsAtomic(path, out, options);
+  return isGzipPath(path) ? await gzipParts(parts, options.compressionLevel ?? 1) : parts;
 }

@@ -1,0 +1,40 @@
+// A segmentation run folder made by hand in milliseconds (model.json, run.json and untrained
+// weights of a two-level 2D U-Net), for tests of what `segment` refuses or writes, not what it finds.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { saveSafetensors, seed, type Tensor } from '../src/engine/index.js';
+import { namedParameters } from '../src/nn/module.js';
+import { buildSegmentationNetwork, type SegmentationNetworkConfig } from '../src/nn/segmentation-network.js';
+import type { SegmentationModelInfo } from '../src/train/finetune-config.js';
+
+/** Writes a tiny model into `dir` (created); the weights carry `runId` unless `weightsRunId` differs. */
+export async function writeTinyModel(
+  dir: string,
+  options: { runId?: string; weightsRunId?: string | null } = {},
+): Promise<SegmentationModelInfo> {
+  mkdirSync(dir, { recursive: true });
+  const runId = options.runId ?? 'tiny-run';
+  const network: SegmentationNetworkConfig = { arch: 'unet2d', inChannels: 1, classes: 3, widths: [4, 8] };
+  seed(1);
+  const built = buildSegmentationNetwork(network);
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, p] of namedParameters(built)) tensors[k] = p;
+  const weightsRunId = options.weightsRunId === undefined ? runId : options.weightsRunId;
+  await saveSafetensors(join(dir, 'best.safetensors'), tensors, {
+    force: true,
+    metadata: { format: 'mosmos-segmentation', ...(weightsRunId === null ? {} : { runId: weightsRunId }) },
+  });
+  const info: SegmentationModelInfo = {
+    format: 'mosmos-segmentation-model',
+    network,
+    preprocess: { spacing: [4, 4, 5], intensity: { kind: 'ct', min: -175, max: 250 } },
+    orientation: 'RAS',
+    window: [16, 16, 1],
+    labels: { '0': 'background', '1': 'spleen', '2': 'liver' },
+    weights: 'best.safetensors',
+    runId,
+  };
+  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(join(dir, 'run.json'), `${JSON.stringify({ runId, command: 'finetune' })}\n`);
+  return info;
+}
