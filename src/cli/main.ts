@@ -41,6 +41,12 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Dice, HD95 and surface Dice per organ',
     load: async () => (await import('./evaluate.js')).run,
   },
+  cohort: {
+    summary: 'grow a BTCV-layout cohort with reports from one labelled real CT',
+    usage:
+      'mosmos cohort --image <ct> --labels <map> [--label-names <json> | --scheme total] [--to btcv] --cases N --out <dir> [--seed N] [--spacing x,y,z | lo-hi] [--force]',
+    load: async () => (await import('./cohort.js')).run,
+  },
   demo: {
     summary: 'synthetic abdomen + reports, end to end',
     load: async () => (await import('./demo.js')).run,
