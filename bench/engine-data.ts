@@ -1,0 +1,3 @@
+export async function dataWaitCase(): Promise<Record<string, unknown>> {
+  return {};
+}

@@ -1,0 +1,3 @@
+export async function scanCase(_k: string): Promise<Record<string, unknown>> {
+  return {};
+}
