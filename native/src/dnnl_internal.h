@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "mosmos_dnnl.h"
 
@@ -109,6 +110,9 @@ bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const
 // (Log-)softmax over axis 1 as direct loops (channel_direct.cc); false when the layout is not plain
 // or channel-blocked.
 bool channel_softmax_forward(const Tensor* src, bool log, Tensor** dst);
+// Concatenation along axis 1 into a channel-blocked result (channel_direct.cc); false when a part's
+// layout is not plain or channel-blocked.
+bool channel_concat(const std::vector<const Tensor*>& parts, Tensor** dst);
 bool channel_softmax_backward(const Tensor* diff_dst, const Tensor* dst, bool log, Tensor** diff_src);
 
 // Runs a primitive on the CPU stream and waits (the engine is synchronous from JS's view).

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
 
 const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetune-run> --out <seg.nii.gz> [options]
 
@@ -10,7 +11,8 @@ const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetu
   --stats stats.json          per-organ volume (mL) and mean intensity
   --output-type nifti|dicom-seg   dicom-seg (DICOM input only) references the input series
   --series UID|number         which series of a DICOM folder
-  --force                     replace existing outputs`;
+  --force                     replace existing outputs
+  ${engineOptionsUsage}`;
 
 /** `mosmos segment`: whole-volume segmentation on the input's exact grid. */
 export async function run(argv: string[]): Promise<number> {
@@ -19,6 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  applyEngineOptions(args);
   const input = args.positional[0];
   const model = optionString(args, 'model');
   const out = optionString(args, 'out');
