@@ -1,128 +1,96 @@
-// Tensor-engine benchmark: single convolution layers and U-Net training steps / inference on the
-// active backend (oneDNN when built), against PyTorch on the same machine when Debian's
-// /usr/bin/python3 has torch (bench/engine_torch.py, same architectures and timing protocol:
-// warm-up, then the median of N runs, 2 threads).
+// Engine benchmark on the product's own networks (bench/engine-networks.ts): training steps and
+// inference of the 2D U-Net with attention maps (demo plan and a real-CT plan), the 3D residual
+// U-Net with deep supervision, UNETR tiny and small, and the text encoder, against PyTorch on the
+// same machine in the same run when Debian's /usr/bin/python3 has torch (bench/engine_torch.py:
+// the same layers, 2 threads, OMP_WAIT_POLICY=passive on both sides). Also the cost of segmenting
+// a whole 512×512×300 CT (bench/engine-scan.ts) and the share of a fine-tuning step spent waiting
+// for data (bench/engine-data.ts).
 //
 //   npm run bench:engine [-- --json] [-- --case NAME] [-- --rounds N] [-- --no-torch] [-- --profile]
+//                        [-- --precision fp32|bf16|both]
 //
-// Every case runs in its own process so its peak resident memory is its own, alternating with
-// PyTorch's for N rounds (default 3). --json prints one object per line: name, ms (median),
-// gflops (convolutions), peak_rss_mb, and with PyTorch torch_ms, torch_peak_rss_mb and
-// ratio = ms / torch_ms (median over rounds of neighbouring runs).
+// Every case runs in its own process (so peak RSS is its own), alternating with PyTorch's for
+// N rounds (default 3); ms and torch_ms are medians over rounds, ratio = median of ms / torch_ms of
+// neighbouring runs. --json prints one object per line and precision:
+// {"name", "precision", "ms", "torch_ms", "ratio", "torch_bf16_ms", "peak_rss_mb", …}.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  AdamW,
-  backward,
-  conv2d,
-  conv3d,
+  bf16Support,
+  engineSettings,
   getBackend,
   getKernel,
-  noGrad,
-  randn,
   registeredKernels,
   registerKernel,
-  runKernel1,
+  resolvePrecision,
   seed,
-  type Tensor,
-  tidy,
 } from '../src/engine/index.js';
-import { createUNet, crossEntropy, forwardUNet, randomOneHot } from './engine-unet.js';
+import { buildNetworkCase, networkSpecs } from './engine-networks.js';
+
+type Precision = 'fp32' | 'bf16';
 
 interface CaseResult {
   name: string;
-  ms: number;
-  gflops?: number;
-  peak_rss_mb: number;
-  backend: string;
-  omp_wait_policy: string;
+  precision: Precision;
+  ms: number | null;
   torch_ms?: number;
-  torch_peak_rss_mb?: number;
   ratio?: number;
+  torch_bf16_ms?: number | null;
+  peak_rss_mb: number;
+  torch_peak_rss_mb?: number;
+  parameters?: number;
+  torch_parameters?: number;
+  backend: string;
+  threads: number;
   rounds?: number;
+  /** Why a row has no figure (bf16 on a CPU without it). */
+  skipped?: string;
+  /** Extra figures of special cases (whole-scan, data wait). */
+  [extra: string]: unknown;
 }
 
 interface BenchCase {
   warmup: number;
   repeats: number;
-  /** Prepares inputs; returns the timed function and its floating-point operation count. */
-  setup: () => { run: () => void; flops?: number };
+  /** The network key in networkSpecs (and engine_torch.py's --spec); absent: no PyTorch twin. */
+  network?: string;
+  /** Prepares inputs; returns the timed function. */
+  setup: () => { run: () => void; parameters?: number };
 }
 
-function convCase(dims: 2 | 3, kind: 'fwd' | 'bwd_data' | 'bwd_weights'): BenchCase {
+function networkCase(key: string, train: boolean, warmup: number, repeats: number): BenchCase {
   return {
-    warmup: 3,
-    repeats: 10,
+    warmup,
+    repeats,
+    network: key,
     setup: () => {
-      const [xShape, wShape] =
-        dims === 2
-          ? [
-              [4, 32, 128, 128],
-              [32, 32, 3, 3],
-            ]
-          : [
-              [1, 16, 64, 64, 64],
-              [16, 16, 3, 3, 3],
-            ];
-      const conv = dims === 2 ? conv2d : conv3d;
-      const ones = new Array<number>(dims).fill(1);
-      const attrs = { stride: ones, padding: ones, dilation: ones };
-      // Inputs as they are inside a network: outputs of a previous convolution, so in the layout
-      // the backend keeps between layers.
-      const identity = randn([xShape[1]!, xShape[1]!, ...ones], { std: 0.2 });
-      const x = noGrad(() => conv(randn(xShape), identity));
-      const w = randn(wShape, { std: 0.05 });
-      const dy = noGrad(() => conv(randn(xShape), identity));
-      const spatial = xShape.slice(2).reduce((p, d) => p * d, 1);
-      const flops = 2 * xShape[0]! * spatial * wShape.slice(1).reduce((p, d) => p * d, 1) * wShape[0]!;
-      const name = dims === 2 ? 'Conv2D' : 'Conv3D';
-      const run =
-        kind === 'fwd'
-          ? () => runKernel1(name, [x, w], attrs).dispose()
-          : kind === 'bwd_data'
-            ? () => runKernel1(`${name}BackpropInput`, [dy, w], { ...attrs, inputShape: xShape }).dispose()
-            : () => runKernel1(`${name}BackpropFilter`, [x, dy], { ...attrs, filterShape: wShape }).dispose();
-      return { run, flops };
-    },
-  };
-}
-
-function unetCase(dims: 2 | 3, train: boolean): BenchCase {
-  return {
-    warmup: dims === 2 ? 3 : 2,
-    repeats: dims === 2 ? 10 : 5,
-    setup: () => {
-      const net =
-        dims === 2 ? createUNet(2, [16, 32, 64, 128], 1, 14) : createUNet(3, [8, 16, 32, 64], 1, 14);
-      const shape = dims === 2 ? [4, 1, 128, 128] : [1, 1, 64, 64, 64];
-      const x = randn(shape);
-      const target = randomOneHot([shape[0]!, 14, ...shape.slice(2)], 1);
-      if (!train) return { run: () => tidy(() => noGrad(() => void forwardUNet(net, x, false))) };
-      const optimizer = new AdamW(net.parameters, { lr: 1e-3 });
-      return {
-        run: () =>
-          tidy(() => {
-            optimizer.zeroGrad();
-            backward(crossEntropy(forwardUNet(net, x, true), target));
-            optimizer.step();
-          }),
-      };
+      const c = buildNetworkCase(key);
+      return { run: train ? c.trainStep : c.inference, parameters: c.parameters };
     },
   };
 }
 
 const cases: Record<string, BenchCase> = {
-  conv2d_fwd: convCase(2, 'fwd'),
-  conv2d_bwd_data: convCase(2, 'bwd_data'),
-  conv2d_bwd_weights: convCase(2, 'bwd_weights'),
-  conv3d_fwd: convCase(3, 'fwd'),
-  conv3d_bwd_data: convCase(3, 'bwd_data'),
-  conv3d_bwd_weights: convCase(3, 'bwd_weights'),
-  unet2d_train_step: unetCase(2, true),
-  unet2d_inference: unetCase(2, false),
-  unet3d_train_step: unetCase(3, true),
-  unet3d_inference: unetCase(3, false),
+  unet2d_train_step: networkCase('unet2d', true, 2, 6),
+  unet2d_inference: networkCase('unet2d', false, 2, 6),
+  unet2d_ct_train_step: networkCase('unet2d_ct', true, 2, 5),
+  unet2d_ct_inference: networkCase('unet2d_ct', false, 2, 5),
+  unet3d_train_step: networkCase('unet3d', true, 1, 3),
+  unet3d_inference: networkCase('unet3d', false, 1, 3),
+  unetr_train_step: networkCase('unetr', true, 2, 6),
+  unetr_inference: networkCase('unetr', false, 2, 6),
+  unetr_small_train_step: networkCase('unetr_small', true, 1, 3),
+  unetr_small_inference: networkCase('unetr_small', false, 1, 3),
+  text_encoder_train_step: networkCase('text_encoder', true, 2, 8),
+  text_encoder_inference: networkCase('text_encoder', false, 2, 8),
+};
+
+/** Cases with their own runner (one run each, no PyTorch twin); loaded lazily. */
+const special: Record<string, () => Promise<Record<string, unknown>>> = {
+  scan2d_inference: async () => (await import('./engine-scan.js')).scanCase('unet2d_ct'),
+  scan3d_inference: async () => (await import('./engine-scan.js')).scanCase('unet3d'),
+  data_wait: async () => (await import('./engine-data.js')).dataWaitCase(),
 };
 
 function median(values: number[]): number {
@@ -153,11 +121,26 @@ function installProfiler(): Map<string, { ms: number; calls: number }> {
   return totals;
 }
 
-function runCase(name: string, profile: boolean): CaseResult {
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+
+async function runCase(name: string, profile: boolean): Promise<CaseResult> {
+  const base = {
+    backend: getBackend().name,
+    threads: engineSettings().threads,
+    precision: resolvePrecision(),
+  };
+  const runSpecial = special[name];
+  if (runSpecial !== undefined) {
+    const figures = await runSpecial();
+    return { name, ms: null, ...figures, peak_rss_mb: peakRssMb(), ...base } as CaseResult;
+  }
   const c = cases[name];
-  if (c === undefined) throw new Error(`unknown case '${name}'; known: ${Object.keys(cases).join(', ')}`);
+  if (c === undefined)
+    throw new Error(
+      `unknown case '${name}'; known: ${[...Object.keys(cases), ...Object.keys(special)].join(', ')}`,
+    );
   seed(0);
-  const { run, flops } = c.setup();
+  const { run, parameters } = c.setup();
   for (let i = 0; i < c.warmup; i++) run();
   const totals = profile ? installProfiler() : null;
   const times: number[] = [];
@@ -168,22 +151,19 @@ function runCase(name: string, profile: boolean): CaseResult {
   }
   if (totals !== null) {
     const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
-    for (const [label, t] of rows.slice(0, 25)) {
+    for (const [label, t] of rows.slice(0, 30)) {
       process.stderr.write(
         `${label.padEnd(36)} ${(t.ms / c.repeats).toFixed(2).padStart(9)} ms/run ${String(t.calls / c.repeats).padStart(6)} calls/run\n`,
       );
     }
   }
-  const ms = median(times);
-  const result: CaseResult = {
+  return {
     name,
-    ms: Math.round(ms * 1000) / 1000,
-    omp_wait_policy: process.env.OMP_WAIT_POLICY ?? 'default',
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
-    backend: getBackend().name,
+    ms: Math.round(median(times) * 1000) / 1000,
+    peak_rss_mb: peakRssMb(),
+    parameters,
+    ...base,
   };
-  if (flops !== undefined) result.gflops = Math.round(flops / ms / 1e5) / 10;
-  return result;
 }
 
 const TORCH_PYTHON = '/usr/bin/python3';
@@ -192,75 +172,133 @@ function torchAvailable(): boolean {
   return spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
-function runTorch(name: string): { ms: number; peak_rss_mb: number } | null {
+interface TorchResult {
+  ms: number;
+  peak_rss_mb: number;
+  parameters: number;
+}
+
+function runTorch(name: string, bf16: boolean): TorchResult | null {
+  const c = cases[name]!;
   const script = join(dirname(fileURLToPath(import.meta.url)), 'engine_torch.py');
-  const r = spawnSync(TORCH_PYTHON, [script, '--case', name], { encoding: 'utf8' });
+  const args = [script, '--case', name, '--spec', JSON.stringify(networkSpecs[c.network!])];
+  args.push('--warmup', String(c.warmup), '--repeats', String(c.repeats));
+  if (bf16) args.push('--bf16');
+  const r = spawnSync(TORCH_PYTHON, args, { encoding: 'utf8' });
   if (r.status !== 0) {
     process.stderr.write(`bench: PyTorch case ${name} failed: ${r.stderr.trim().split('\n').pop()}\n`);
     return null;
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }
 
-function main(argv: string[]): void {
-  // Both sides run on libgomp: give PyTorch the same OpenMP wait policy the oneDNN backend sets
-  // for itself (src/engine/backends/onednn/addon.ts), so the comparison is like for like.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.OMP_WAIT_POLICY = 'passive';
+function runChild(self: string, name: string, precision: Precision, profile: boolean): CaseResult {
+  const childArgs = ['--import', 'tsx', self, '--child', '--case', name, ...(profile ? ['--profile'] : [])];
+  const child = spawnSync(process.execPath, childArgs, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MOSMOS_PRECISION: precision },
+  });
+  if (child.status !== 0) throw new Error(`bench case ${name} (${precision}) failed`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
+}
+
+function measure(
+  self: string,
+  name: string,
+  precision: Precision,
+  rounds: number,
+  withTorch: boolean,
+  profile: boolean,
+): CaseResult {
+  const c = cases[name];
+  if (c === undefined) return runChild(self, name, precision, profile);
+  // The machine may be shared: run our case and PyTorch's alternately, `rounds` times, and take
+  // the median ratio of neighbouring runs rather than comparing distant moments.
+  const ours: CaseResult[] = [];
+  const theirs: TorchResult[] = [];
+  const theirsBf16: TorchResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    ours.push(runChild(self, name, precision, profile));
+    const torch = withTorch ? runTorch(name, false) : null;
+    if (torch !== null) theirs.push(torch);
+    if (withTorch && precision === 'bf16') {
+      const t = runTorch(name, true);
+      if (t !== null) theirsBf16.push(t);
+    }
   }
+  const result: CaseResult = { ...ours[0]!, ms: median(ours.map((r) => r.ms!)) };
+  result.peak_rss_mb = Math.max(...ours.map((r) => r.peak_rss_mb));
+  if (theirs.length === ours.length && theirs.length > 0) {
+    const reference = precision === 'bf16' && theirsBf16.length === ours.length ? theirsBf16 : theirs;
+    result.torch_ms = median(theirs.map((t) => t.ms));
+    result.ratio = Math.round(median(ours.map((r, i) => r.ms! / reference[i]!.ms)) * 1000) / 1000;
+    result.torch_bf16_ms = theirsBf16.length > 0 ? median(theirsBf16.map((t) => t.ms)) : null;
+    result.torch_peak_rss_mb = Math.max(...theirs.map((t) => t.peak_rss_mb));
+    result.torch_parameters = theirs[0]!.parameters;
+    result.rounds = rounds;
+    if (result.parameters !== undefined && result.parameters !== result.torch_parameters)
+      process.stderr.write(
+        `bench: ${name}: parameter counts differ (mosmos ${result.parameters}, PyTorch ${result.torch_parameters})\n`,
+      );
+  }
+  return result;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const option = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const json = argv.includes('--json');
   const profile = argv.includes('--profile');
-  const only = argv.includes('--case') ? argv[argv.indexOf('--case') + 1] : undefined;
+  const only = option('--case');
   if (argv.includes('--child')) {
-    console.log(JSON.stringify(runCase(only!, profile)));
+    console.log(JSON.stringify(await runCase(only!, profile)));
     return;
   }
+  // Both sides run on libgomp: PyTorch gets the passive OpenMP wait policy the oneDNN backend's
+  // addon is loaded with (see native/README.md), set here for the children only.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined)
+    process.env.OMP_WAIT_POLICY = 'passive';
   const withTorch = !argv.includes('--no-torch') && torchAvailable();
   if (!withTorch && !json) console.log('(PyTorch not found at /usr/bin/python3: no comparison)');
-  const names = only !== undefined ? [only] : Object.keys(cases);
-  const rounds = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : 3;
+  const names = only !== undefined ? only.split(',') : [...Object.keys(cases), ...Object.keys(special)];
+  const rounds = Number(option('--rounds') ?? 3);
+  const wanted = option('--precision') ?? 'both';
+  const precisions: Precision[] = wanted === 'both' ? ['fp32', 'bf16'] : [wanted as Precision];
+  const bf16 = bf16Support();
   const self = fileURLToPath(import.meta.url);
   if (!json) {
     console.log(
-      `${'case'.padEnd(20)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'torch ms'.padStart(9)} ${'ratio'.padStart(6)} ${'RSS MB'.padStart(7)} ${'torch RSS'.padStart(9)}`,
+      `${'case'.padEnd(24)} ${'prec'.padEnd(5)} ${'ms'.padStart(9)} ${'torch ms'.padStart(9)} ${'ratio'.padStart(6)} ${'RSS MB'.padStart(7)} ${'torch RSS'.padStart(9)}`,
     );
   }
   for (const name of names) {
-    // The machine may be shared: run our case and PyTorch's alternately, `rounds` times, and
-    // take the median ratio of neighbouring runs rather than comparing distant moments.
-    const childArgs = ['--import', 'tsx', self, '--child', '--case', name, ...(profile ? ['--profile'] : [])];
-    const ours: CaseResult[] = [];
-    const theirs: { ms: number; peak_rss_mb: number }[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const child = spawnSync(process.execPath, childArgs, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      if (child.status !== 0) throw new Error(`bench case ${name} failed`);
-      ours.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult);
-      const torch = withTorch ? runTorch(name) : null;
-      if (torch !== null) theirs.push(torch);
-    }
-    const result: CaseResult = { ...ours[0]!, ms: median(ours.map((r) => r.ms)) };
-    result.peak_rss_mb = Math.max(...ours.map((r) => r.peak_rss_mb));
-    if (result.gflops !== undefined) result.gflops = median(ours.map((r) => r.gflops!));
-    if (theirs.length === ours.length && theirs.length > 0) {
-      result.torch_ms = median(theirs.map((t) => t.ms));
-      result.torch_peak_rss_mb = Math.max(...theirs.map((t) => t.peak_rss_mb));
-      result.ratio = Math.round(median(ours.map((r, i) => r.ms / theirs[i]!.ms)) * 1000) / 1000;
-      result.rounds = rounds;
-    }
-    if (json) console.log(JSON.stringify(result));
-    else {
-      const cell = (v: number | undefined, width: number, digits = 1) =>
-        (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
-      console.log(
-        `${name.padEnd(20)} ${cell(result.ms, 9)} ${cell(result.gflops, 8)} ${cell(result.torch_ms, 9)} ${cell(result.ratio, 6, 2)} ${cell(result.peak_rss_mb, 7, 0)} ${cell(result.torch_peak_rss_mb, 9, 0)}`,
-      );
+    for (const precision of precisions) {
+      if (special[name] !== undefined && precision === 'bf16') continue;
+      let result: CaseResult;
+      if (precision === 'bf16' && !bf16.supported) {
+        result = {
+          name,
+          precision,
+          ms: null,
+          torch_ms: undefined,
+          torch_bf16_ms: null,
+          peak_rss_mb: 0,
+          backend: getBackend().name,
+          threads: engineSettings().threads,
+          skipped: bf16.reason,
+        };
+      } else result = measure(self, name, precision, rounds, withTorch, profile);
+      if (json) console.log(JSON.stringify(result));
+      else {
+        const cell = (v: number | null | undefined, width: number, digits = 1) =>
+          (v === undefined || v === null ? '-' : v.toFixed(digits)).padStart(width);
+        const extra = result.skipped ? `  (${result.skipped})` : '';
+        console.log(
+          `${name.padEnd(24)} ${precision.padEnd(5)} ${cell(result.ms, 9)} ${cell(result.torch_ms, 9)} ${cell(result.ratio, 6, 2)} ${cell(result.peak_rss_mb, 7, 0)} ${cell(result.torch_peak_rss_mb as number | undefined, 9, 0)}${extra}`,
+        );
+      }
     }
   }
 }
 
-main(process.argv.slice(2));
-
-export type { Tensor };
+await main(process.argv.slice(2));

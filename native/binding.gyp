@@ -12,7 +12,8 @@
         "src/dnnl_matmul.cc",
         "src/dnnl_shape.cc",
         "src/dnnl_optim.cc",
-        "src/bn_direct.cc"
+        "src/bn_direct.cc",
+        "src/channel_direct.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-api-headers').include_dir\" 2>/dev/null || echo /usr/include/node)"],
       "defines": ["NAPI_VERSION=8"],

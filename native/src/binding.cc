@@ -190,22 +190,79 @@ napi_value entry(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-mosmos::ConvGeometry conv_geometry(const Args& a, size_t first) {
-  return {dims_of(a.env, a[first]), dims_of(a.env, a[first + 1]), dims_of(a.env, a[first + 2]),
-          dims_of(a.env, a[first + 3])};
+// Every kernel is called as fn(inputs, options): `inputs` an array of tensor handles (null for an
+// absent optional one), `options` an object whose properties are read by name. The declared
+// description of each kernel (names, inputs, options, outputs) is
+// src/engine/backends/onednn/kernel-specs.ts; the TypeScript side is typed from it.
+struct Call {
+  napi_env env;
+  const char* kernel;
+  std::vector<napi_value> inputs;
+  napi_value options;
+
+  Call(const Args& a, const char* name) : env(a.env), kernel(name), options(a[1]) {
+    bool is_array;
+    check(env, napi_is_array(env, a[0], &is_array), "is_array");
+    if (!is_array) throw JsError(std::string(kernel) + ": inputs must be an array of tensors");
+    uint32_t n;
+    check(env, napi_get_array_length(env, a[0], &n), "array length");
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value e;
+      check(env, napi_get_element(env, a[0], i, &e), "array element");
+      inputs.push_back(e);
+    }
+    napi_valuetype type;
+    check(env, napi_typeof(env, options, &type), "typeof");
+    if (type != napi_object) throw JsError(std::string(kernel) + ": options must be an object");
+  }
+  const Tensor* tensor(size_t i) const {
+    if (i >= inputs.size()) throw JsError(std::string(kernel) + ": too few inputs");
+    return tensor_of(env, inputs[i]);
+  }
+  const Tensor* optional(size_t i) const { return i < inputs.size() ? optional_tensor(env, inputs[i]) : nullptr; }
+  std::vector<const Tensor*> all() const {
+    std::vector<const Tensor*> out;
+    for (napi_value v : inputs) out.push_back(tensor_of(env, v));
+    return out;
+  }
+  napi_value property(const char* name) const {
+    bool has = false;
+    check(env, napi_has_named_property(env, options, name, &has), "has property");
+    if (!has) throw JsError(std::string(kernel) + ": option '" + name + "' missing");
+    napi_value v;
+    check(env, napi_get_named_property(env, options, name, &v), "property");
+    return v;
+  }
+  template <class F>
+  auto read(const char* name, F f) const {
+    try {
+      return f(env, property(name));
+    } catch (const JsError& e) {
+      if (e.message.rfind(kernel, 0) == 0) throw;
+      throw JsError(std::string(kernel) + ": option '" + name + "': " + e.message);
+    }
+  }
+  double number(const char* name) const { return read(name, number_of); }
+  float real(const char* name) const { return static_cast<float>(number(name)); }
+  bool flag(const char* name) const { return read(name, bool_of); }
+  Dims dims(const char* name) const { return read(name, dims_of); }
+  std::string text(const char* name) const { return read(name, string_of); }
+};
+
+mosmos::ConvGeometry conv_geometry(const Call& c) {
+  return {c.dims("stride"), c.dims("dilation"), c.dims("padL"), c.dims("padR")};
 }
 
-mosmos::PoolKind pool_kind(const Args& a, size_t i) {
-  const std::string k = string_of(a.env, a[i]);
+mosmos::PoolKind pool_kind(const Call& c) {
+  const std::string k = c.text("kind");
   if (k == "max") return mosmos::PoolKind::max;
   if (k == "avg") return mosmos::PoolKind::avg_include_padding;
   if (k == "avg_exclude_padding") return mosmos::PoolKind::avg_exclude_padding;
-  throw JsError("unknown pooling kind: " + k);
+  throw JsError(std::string(c.kernel) + ": unknown pooling kind: " + k);
 }
 
-mosmos::PoolGeometry pool_geometry(const Args& a, size_t first) {
-  return {dims_of(a.env, a[first]), dims_of(a.env, a[first + 1]), dims_of(a.env, a[first + 2]),
-          dims_of(a.env, a[first + 3]), dims_of(a.env, a[first + 4])};
+mosmos::PoolGeometry pool_geometry(const Call& c) {
+  return {c.dims("kernel"), c.dims("stride"), c.dims("dilation"), c.dims("padL"), c.dims("padR")};
 }
 
 // ---- tensors ----
@@ -266,176 +323,185 @@ napi_value release_cache(const Args& a) {
 }
 napi_value version(const Args& a) { return js_string(a.env, mosmos::library_version()); }
 napi_value get_threads(const Args& a) { return js_number(a.env, mosmos::get_threads()); }
-napi_value set_threads(const Args& a) {
-  mosmos::set_threads(static_cast<int>(number_of(a.env, a[0])));
-  return nullptr;
-}
 
 napi_value reshape(const Args& a) {
   return wrap_tensor(a.env, mosmos::reshape(tensor_of(a.env, a[0]), dims_of(a.env, a[1])));
 }
 
-// ---- convolution ----
-// convForward(x, w, bias|null, stride, dilation, padL, padR, transposed)
+// ---- kernels (see kernel-specs.ts) ----
+
 napi_value conv_forward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::conv_forward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                 optional_tensor(a.env, a[2]), conv_geometry(a, 3),
-                                                 bool_of(a.env, a[7])));
+  const Call c(a, "convForward");
+  return wrap_tensor(a.env, mosmos::conv_forward(c.tensor(0), c.tensor(1), c.optional(2), conv_geometry(c),
+                                                 c.flag("transposed")));
 }
 
-// convBackwardData(dy, w, xShape, stride, dilation, padL, padR, transposed)
 napi_value conv_backward_data(const Args& a) {
-  return wrap_tensor(a.env, mosmos::conv_backward_data(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                       dims_of(a.env, a[2]), conv_geometry(a, 3),
-                                                       bool_of(a.env, a[7])));
+  const Call c(a, "convBackwardData");
+  return wrap_tensor(a.env, mosmos::conv_backward_data(c.tensor(0), c.tensor(1), c.dims("inputShape"),
+                                                       conv_geometry(c), c.flag("transposed")));
 }
 
-// convBackwardWeights(x, dy, wShape, stride, dilation, padL, padR, transposed, withBias) -> [dw, db?]
 napi_value conv_backward_weights(const Args& a) {
+  const Call c(a, "convBackwardWeights");
   Tensor* dw = nullptr;
   Tensor* db = nullptr;
-  const bool with_bias = bool_of(a.env, a[8]);
-  mosmos::conv_backward_weights(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), dims_of(a.env, a[2]),
-                                conv_geometry(a, 3), bool_of(a.env, a[7]), &dw, with_bias ? &db : nullptr);
+  const bool with_bias = c.flag("withBias");
+  mosmos::conv_backward_weights(c.tensor(0), c.tensor(1), c.dims("filterShape"), conv_geometry(c),
+                                c.flag("transposed"), &dw, with_bias ? &db : nullptr);
   std::vector<napi_value> out{wrap_tensor(a.env, dw)};
   if (with_bias) out.push_back(wrap_tensor(a.env, db));
   return js_array(a.env, out);
 }
 
-// ---- pooling ----
-// poolForward(x, kind, kernel, stride, dilation, padL, padR, training)
 napi_value pool_forward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::pool_forward(tensor_of(a.env, a[0]), pool_kind(a, 1), pool_geometry(a, 2),
-                                                 bool_of(a.env, a[7])));
+  const Call c(a, "poolForward");
+  return wrap_tensor(a.env, mosmos::pool_forward(c.tensor(0), pool_kind(c), pool_geometry(c), c.flag("training")));
 }
 
-// poolBackward(dy, x, y|null, kind, kernel, stride, dilation, padL, padR)
 napi_value pool_backward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::pool_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                  optional_tensor(a.env, a[2]), pool_kind(a, 3),
-                                                  pool_geometry(a, 4)));
+  const Call c(a, "poolBackward");
+  return wrap_tensor(a.env,
+                     mosmos::pool_backward(c.tensor(0), c.tensor(1), c.optional(2), pool_kind(c), pool_geometry(c)));
 }
 
-// ---- batch norm ----
-// batchNormForward(x, scale, shift, mean|null, var|null, eps, training) -> [y, mean, var] | y
+// [x, scale, shift] (training) or [x, scale, shift, mean, variance] -> [y, mean, variance] | [y]
 napi_value batch_norm_forward(const Args& a) {
-  const bool training = bool_of(a.env, a[6]);
+  const Call c(a, "batchNormForward");
+  const bool training = c.flag("training");
   Tensor* mean = nullptr;
   Tensor* variance = nullptr;
-  Tensor* y = mosmos::batch_norm_forward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), tensor_of(a.env, a[2]),
-                                         optional_tensor(a.env, a[3]), optional_tensor(a.env, a[4]),
-                                         static_cast<float>(number_of(a.env, a[5])), training, &mean, &variance);
-  if (!training) return wrap_tensor(a.env, y);
+  Tensor* y = mosmos::batch_norm_forward(c.tensor(0), c.tensor(1), c.tensor(2), c.optional(3), c.optional(4),
+                                         c.real("epsilon"), training, &mean, &variance);
+  if (!training) return js_array(a.env, {wrap_tensor(a.env, y)});
   return js_array(a.env, {wrap_tensor(a.env, y), wrap_tensor(a.env, mean), wrap_tensor(a.env, variance)});
 }
 
-// batchNormBackward(dy, x, scale, shift, mean, var, eps) -> [dx, dscale, dshift]
 napi_value batch_norm_backward(const Args& a) {
+  const Call c(a, "batchNormBackward");
   Tensor *dx = nullptr, *dscale = nullptr, *dshift = nullptr;
-  mosmos::batch_norm_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), tensor_of(a.env, a[2]),
-                              tensor_of(a.env, a[3]), tensor_of(a.env, a[4]), tensor_of(a.env, a[5]),
-                              static_cast<float>(number_of(a.env, a[6])), &dx, &dscale, &dshift);
+  mosmos::batch_norm_backward(c.tensor(0), c.tensor(1), c.tensor(2), c.tensor(3), c.tensor(4), c.tensor(5),
+                              c.real("epsilon"), &dx, &dscale, &dshift);
   return js_array(a.env, {wrap_tensor(a.env, dx), wrap_tensor(a.env, dscale), wrap_tensor(a.env, dshift)});
 }
 
-// layerNormForward(x, eps) -> [y, mean, var]; layerNormBackward(dy, x, mean, var, eps) -> dx
+mosmos::InstanceNormOptions instance_norm_options(const Call& c) {
+  mosmos::InstanceNormOptions o;
+  o.epsilon = c.real("epsilon");
+  o.activation = c.flag("leakyRelu");
+  o.negative_slope = c.real("negativeSlope");
+  return o;
+}
+
+// [x, scale|null, shift|null] -> [y, mean, rstd]
+napi_value instance_norm_forward(const Args& a) {
+  const Call c(a, "instanceNormForward");
+  Tensor *mean = nullptr, *rstd = nullptr;
+  Tensor* y = mosmos::instance_norm_forward(c.tensor(0), c.optional(1), c.optional(2), instance_norm_options(c),
+                                            &mean, &rstd);
+  return js_array(a.env, {wrap_tensor(a.env, y), wrap_tensor(a.env, mean), wrap_tensor(a.env, rstd)});
+}
+
+// [dy, x, mean, rstd, scale|null, shift|null] -> [dx, dscale, dshift]
+napi_value instance_norm_backward(const Args& a) {
+  const Call c(a, "instanceNormBackward");
+  Tensor *dx = nullptr, *dscale = nullptr, *dshift = nullptr;
+  mosmos::instance_norm_backward(c.tensor(0), c.tensor(1), c.tensor(2), c.tensor(3), c.optional(4), c.optional(5),
+                                 instance_norm_options(c), &dx, &dscale, &dshift);
+  return js_array(a.env, {wrap_tensor(a.env, dx), wrap_tensor(a.env, dscale), wrap_tensor(a.env, dshift)});
+}
+
 napi_value layer_norm_forward(const Args& a) {
+  const Call c(a, "layerNormForward");
   Tensor *mean = nullptr, *variance = nullptr;
-  Tensor* y = mosmos::layer_norm_forward(tensor_of(a.env, a[0]), static_cast<float>(number_of(a.env, a[1])), &mean,
-                                         &variance);
+  Tensor* y = mosmos::layer_norm_forward(c.tensor(0), c.real("epsilon"), &mean, &variance);
   return js_array(a.env, {wrap_tensor(a.env, y), wrap_tensor(a.env, mean), wrap_tensor(a.env, variance)});
 }
+
 napi_value layer_norm_backward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::layer_norm_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                        tensor_of(a.env, a[2]), tensor_of(a.env, a[3]),
-                                                        static_cast<float>(number_of(a.env, a[4]))));
+  const Call c(a, "layerNormBackward");
+  return wrap_tensor(a.env, mosmos::layer_norm_backward(c.tensor(0), c.tensor(1), c.tensor(2), c.tensor(3),
+                                                        c.real("epsilon")));
 }
 
-// ---- element-wise ----
-// eltwise(x, name, alpha, beta)
 napi_value eltwise(const Args& a) {
-  return wrap_tensor(a.env, mosmos::eltwise_forward(tensor_of(a.env, a[0]),
-                                                    mosmos::eltwise_from_name(string_of(a.env, a[1])),
-                                                    static_cast<float>(number_of(a.env, a[2])),
-                                                    static_cast<float>(number_of(a.env, a[3]))));
+  const Call c(a, "eltwise");
+  return wrap_tensor(a.env, mosmos::eltwise_forward(c.tensor(0), mosmos::eltwise_from_name(c.text("op")),
+                                                    c.real("alpha"), c.real("beta")));
 }
 
-// eltwiseBackward(dy, x, name, alpha, beta)
 napi_value eltwise_backward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::eltwise_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                     mosmos::eltwise_from_name(string_of(a.env, a[2])),
-                                                     static_cast<float>(number_of(a.env, a[3])),
-                                                     static_cast<float>(number_of(a.env, a[4]))));
+  const Call c(a, "eltwiseBackward");
+  return wrap_tensor(a.env, mosmos::eltwise_backward(c.tensor(0), c.tensor(1), mosmos::eltwise_from_name(c.text("op")),
+                                                     c.real("alpha"), c.real("beta")));
 }
 
-// binary(a, b, name)
 napi_value binary(const Args& a) {
-  return wrap_tensor(a.env, mosmos::binary(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                           mosmos::binary_from_name(string_of(a.env, a[2]))));
+  const Call c(a, "binary");
+  return wrap_tensor(a.env, mosmos::binary(c.tensor(0), c.tensor(1), mosmos::binary_from_name(c.text("op"))));
 }
 
-// broadcastTo(a, dims)
 napi_value broadcast_to(const Args& a) {
-  return wrap_tensor(a.env, mosmos::broadcast_to(tensor_of(a.env, a[0]), dims_of(a.env, a[1])));
+  const Call c(a, "broadcastTo");
+  return wrap_tensor(a.env, mosmos::broadcast_to(c.tensor(0), c.dims("dims")));
 }
 
-// softmax(x, axis, log), softmaxBackward(dy, y, axis, log)
 napi_value softmax(const Args& a) {
-  return wrap_tensor(a.env, mosmos::softmax_forward(tensor_of(a.env, a[0]), static_cast<int>(number_of(a.env, a[1])),
-                                                    bool_of(a.env, a[2])));
+  const Call c(a, "softmax");
+  return wrap_tensor(a.env,
+                     mosmos::softmax_forward(c.tensor(0), static_cast<int>(c.number("axis")), c.flag("log")));
 }
+
 napi_value softmax_backward(const Args& a) {
-  return wrap_tensor(a.env, mosmos::softmax_backward(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]),
-                                                     static_cast<int>(number_of(a.env, a[2])), bool_of(a.env, a[3])));
+  const Call c(a, "softmaxBackward");
+  return wrap_tensor(a.env, mosmos::softmax_backward(c.tensor(0), c.tensor(1), static_cast<int>(c.number("axis")),
+                                                     c.flag("log")));
 }
 
-// matmul(a, b, transA, transB)
 napi_value matmul(const Args& a) {
-  return wrap_tensor(a.env, mosmos::matmul(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), bool_of(a.env, a[2]),
-                                           bool_of(a.env, a[3])));
+  const Call c(a, "matmul");
+  return wrap_tensor(a.env, mosmos::matmul(c.tensor(0), c.tensor(1), c.flag("transposeA"), c.flag("transposeB")));
 }
 
-// concat([tensors], axis)
 napi_value concat(const Args& a) {
-  bool is_array;
-  check(a.env, napi_is_array(a.env, a[0], &is_array), "is_array");
-  if (!is_array) throw JsError("concat expects an array of tensors");
-  uint32_t n;
-  check(a.env, napi_get_array_length(a.env, a[0], &n), "array length");
-  std::vector<const Tensor*> parts;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    check(a.env, napi_get_element(a.env, a[0], i, &e), "array element");
-    parts.push_back(tensor_of(a.env, e));
-  }
-  return wrap_tensor(a.env, mosmos::concat(parts, static_cast<int>(number_of(a.env, a[1]))));
+  const Call c(a, "concat");
+  return wrap_tensor(a.env, mosmos::concat(c.all(), static_cast<int>(c.number("axis"))));
 }
 
-// slice(x, offsets, dims), reduceSum(x, dims)
 napi_value slice(const Args& a) {
-  return wrap_tensor(a.env, mosmos::slice(tensor_of(a.env, a[0]), dims_of(a.env, a[1]), dims_of(a.env, a[2])));
-}
-napi_value reduce_sum(const Args& a) {
-  return wrap_tensor(a.env, mosmos::reduce_sum(tensor_of(a.env, a[0]), dims_of(a.env, a[1])));
+  const Call c(a, "slice");
+  return wrap_tensor(a.env, mosmos::slice(c.tensor(0), c.dims("offsets"), c.dims("dims")));
 }
 
-// adamw(param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step) -> [param, m, v]
+napi_value reduce_sum(const Args& a) {
+  const Call c(a, "reduceSum");
+  return wrap_tensor(a.env, mosmos::reduce_sum(c.tensor(0), c.dims("dims")));
+}
+
+// [param, grad, m, v] -> [param, m, v]
 napi_value adamw(const Args& a) {
+  const Call c(a, "adamw");
   Tensor *p = nullptr, *m = nullptr, *v = nullptr;
-  mosmos::adamw(tensor_of(a.env, a[0]), tensor_of(a.env, a[1]), tensor_of(a.env, a[2]), tensor_of(a.env, a[3]),
-                static_cast<float>(number_of(a.env, a[4])), static_cast<float>(number_of(a.env, a[5])),
-                static_cast<float>(number_of(a.env, a[6])), static_cast<float>(number_of(a.env, a[7])),
-                static_cast<float>(number_of(a.env, a[8])), static_cast<int64_t>(number_of(a.env, a[9])), &p, &m, &v);
+  mosmos::adamw(c.tensor(0), c.tensor(1), c.tensor(2), c.tensor(3), c.real("lr"), c.real("beta1"), c.real("beta2"),
+                c.real("epsilon"), c.real("weightDecay"), static_cast<int64_t>(c.number("step")), &p, &m, &v);
   return js_array(a.env, {wrap_tensor(a.env, p), wrap_tensor(a.env, m), wrap_tensor(a.env, v)});
 }
 
+// configure({ threads, bufferCacheMb, precision }): the engine's settings (src/engine/settings.ts).
+napi_value configure(const Args& a) {
+  const Call c(a, "configure");
+  mosmos::set_threads(static_cast<int>(c.number("threads")));
+  mosmos::set_buffer_cache_limit(static_cast<int64_t>(c.number("bufferCacheMb")) << 20);
+  mosmos::set_precision(c.text("precision") == "bf16");
+  return nullptr;
+}
+
+napi_value cpu_isa(const Args& a) { return js_string(a.env, mosmos::cpu_isa()); }
+
 napi_value init(napi_env env, napi_value exports) {
-  const char* env_threads = std::getenv("MOSMOS_THREADS");
-  mosmos::set_threads(env_threads != nullptr && std::atoi(env_threads) > 0 ? std::atoi(env_threads) : 2);
   const napi_property_descriptor props[] = {
       {"version", nullptr, entry<version>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, entry<get_threads>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, entry<set_threads>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"liveBytes", nullptr, entry<live>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cachedBytes", nullptr, entry<cached_bytes>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"releaseCache", nullptr, entry<release_cache>, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -466,6 +532,10 @@ napi_value init(napi_env env, napi_value exports) {
       {"slice", nullptr, entry<slice>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, entry<reduce_sum>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, entry<adamw>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"instanceNormForward", nullptr, entry<instance_norm_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"instanceNormBackward", nullptr, entry<instance_norm_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"configure", nullptr, entry<configure>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cpuIsa", nullptr, entry<cpu_isa>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

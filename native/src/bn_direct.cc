@@ -2,61 +2,14 @@
 // memory. oneDNN 2.6's bnorm_jit parallelises over channel blocks, so a 16-channel activation
 // (one block) runs on one thread at a fraction of memory bandwidth; these loops split the
 // spatial axis instead. Statistics accumulate in double.
-#include <omp.h>
-
 #include <cmath>
 #include <vector>
 
-#include "dnnl_internal.h"
+#include "channel_layout.h"
 
 namespace mosmos {
 
 namespace {
-
-// [N][C/B][S][B] with C padded to a multiple of B; plain [N][C][S] is the case B = 1.
-struct ChannelLayout {
-  int64_t n, channels, blocks, block, spatial;
-};
-
-bool channel_layout(const memory::desc& md, const Dims& dims, ChannelLayout* out) {
-  const dnnl_memory_desc_t& d = md.data;
-  if (d.format_kind != dnnl_blocked || d.offset0 != 0 || dims.size() < 2) return false;
-  int64_t spatial = 1;
-  for (size_t i = 2; i < dims.size(); i++) spatial *= dims[i];
-  const auto& b = d.format_desc.blocking;
-  int64_t block = 1;
-  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) {
-    block = b.inner_blks[0];
-  } else if (b.inner_nblks != 0) {
-    return false;
-  }
-  const int64_t blocks = d.padded_dims[1] / block;
-  if (b.strides[1] != spatial * block || b.strides[0] != blocks * spatial * block) return false;
-  // Spatial axes must be dense and in order.
-  int64_t stride = block;
-  for (size_t i = dims.size(); i-- > 2;) {
-    if (b.strides[i] != stride) return false;
-    stride *= dims[i];
-  }
-  *out = {dims[0], dims[1], blocks, block, spatial};
-  return true;
-}
-
-constexpr int64_t kChunk = 2048;  // spatial positions per work item
-
-// Calls fn(row, s_begin, s_end) for every (n, channel block) row split into spatial chunks, in
-// parallel; `thread` is the OpenMP thread number for per-thread accumulators.
-template <class F>
-void for_chunks(const ChannelLayout& l, F fn) {
-  const int64_t chunks = (l.spatial + kChunk - 1) / kChunk;
-  const int64_t items = l.n * l.blocks * chunks;
-#pragma omp parallel for schedule(static)
-  for (int64_t item = 0; item < items; item++) {
-    const int64_t row = item / chunks;
-    const int64_t c0 = (item % chunks) * kChunk;
-    fn(omp_get_thread_num(), row, c0, std::min(l.spatial, c0 + kChunk));
-  }
-}
 
 // Per-channel sums of f(i, channel) over the tensor, in double.
 template <class F>

@@ -68,7 +68,7 @@ memory user_weights(const Tensor* w, const ConvShapes& s, bool transposed) {
 
 KeyBuilder shape_key(const char* op, const ConvShapes& s, bool transposed, bool bias) {
   KeyBuilder k;
-  k.add(op).add(transposed ? 1 : 0).add(bias ? 1 : 0).add(s.src).add(s.weights).add(s.stride).add(s.dilation);
+  k.add(op).add(bf16_enabled() ? 1 : 0).add(transposed ? 1 : 0).add(bias ? 1 : 0).add(s.src).add(s.weights).add(s.stride).add(s.dilation);
   k.add(s.pad_l).add(s.pad_r);
   return k;
 }
@@ -85,10 +85,10 @@ dnnl::convolution_forward::primitive_desc conv_fwd_pd(const ConvShapes& s, bool 
   return cached<dnnl::convolution_forward::primitive_desc>(k.s, [&] {
     using CF = dnnl::convolution_forward;
     auto d = bias ? CF::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                             any_desc(s.src), any_desc(s.weights), plain_desc(s.bias), any_desc(s.dst),
+                             operand_desc(s.src), operand_desc(s.weights), plain_desc(s.bias), any_desc(s.dst),
                              s.stride, s.dilation, s.pad_l, s.pad_r)
                   : CF::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                             any_desc(s.src), any_desc(s.weights), any_desc(s.dst), s.stride, s.dilation,
+                             operand_desc(s.src), operand_desc(s.weights), any_desc(s.dst), s.stride, s.dilation,
                              s.pad_l, s.pad_r);
     return CF::primitive_desc(d, cpu_engine());
   });
@@ -99,10 +99,10 @@ dnnl::deconvolution_forward::primitive_desc deconv_fwd_pd(const ConvShapes& s, b
   return cached<dnnl::deconvolution_forward::primitive_desc>(k.s, [&] {
     using DF = dnnl::deconvolution_forward;
     auto d = bias ? DF::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::deconvolution_direct,
-                             any_desc(s.src), any_desc(s.weights), plain_desc(s.bias), any_desc(s.dst),
+                             operand_desc(s.src), operand_desc(s.weights), plain_desc(s.bias), any_desc(s.dst),
                              s.stride, s.dilation, s.pad_l, s.pad_r)
                   : DF::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::deconvolution_direct,
-                             any_desc(s.src), any_desc(s.weights), any_desc(s.dst), s.stride, s.dilation,
+                             operand_desc(s.src), operand_desc(s.weights), any_desc(s.dst), s.stride, s.dilation,
                              s.pad_l, s.pad_r);
     return DF::primitive_desc(d, cpu_engine());
   });
@@ -153,7 +153,7 @@ Tensor* conv_backward_data(const Tensor* diff_dst, const Tensor* weights, const 
   if (transposed) {
     using DB = dnnl::deconvolution_backward_data;
     auto& c = cached<Cached<DB::primitive_desc>>(k.s, [&] {
-      DB::desc d(dnnl::algorithm::deconvolution_direct, any_desc(s.src), any_desc(s.weights), any_desc(s.dst),
+      DB::desc d(dnnl::algorithm::deconvolution_direct, any_desc(s.src), operand_desc(s.weights), operand_desc(s.dst),
                  s.stride, s.dilation, s.pad_l, s.pad_r);
       DB::primitive_desc pd(d, cpu_engine(), deconv_fwd_pd(s, false));
       return Cached<DB::primitive_desc>{pd, DB(pd)};
@@ -165,7 +165,7 @@ Tensor* conv_backward_data(const Tensor* diff_dst, const Tensor* weights, const 
   } else {
     using CB = dnnl::convolution_backward_data;
     auto& c = cached<Cached<CB::primitive_desc>>(k.s, [&] {
-      CB::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src), any_desc(s.weights), any_desc(s.dst),
+      CB::desc d(dnnl::algorithm::convolution_direct, any_desc(s.src), operand_desc(s.weights), operand_desc(s.dst),
                  s.stride, s.dilation, s.pad_l, s.pad_r);
       CB::primitive_desc pd(d, cpu_engine(), conv_fwd_pd(s, false));
       return Cached<CB::primitive_desc>{pd, CB(pd)};
@@ -194,10 +194,10 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
   if (transposed) {
     using DW = dnnl::deconvolution_backward_weights;
     auto& c = cached<Cached<DW::primitive_desc>>(k.s, [&] {
-      auto d = with_bias ? DW::desc(dnnl::algorithm::deconvolution_direct, any_desc(s.src), any_desc(s.weights),
-                                    plain_desc(s.bias), any_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r)
-                         : DW::desc(dnnl::algorithm::deconvolution_direct, any_desc(s.src), any_desc(s.weights),
-                                    any_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r);
+      auto d = with_bias ? DW::desc(dnnl::algorithm::deconvolution_direct, operand_desc(s.src), any_desc(s.weights),
+                                    plain_desc(s.bias), operand_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r)
+                         : DW::desc(dnnl::algorithm::deconvolution_direct, operand_desc(s.src), any_desc(s.weights),
+                                    operand_desc(s.dst), s.stride, s.dilation, s.pad_l, s.pad_r);
       DW::primitive_desc pd(d, cpu_engine(), deconv_fwd_pd(s, with_bias));
       return Cached<DW::primitive_desc>{pd, DW(pd)};
     });
@@ -222,7 +222,10 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
       const memory::desc src_have = src->mem.get_desc();
       const memory::desc dst_have = diff_dst->mem.get_desc();
       const memory::desc blocked16 = channel_blocked_desc(s.src, 16);
-      std::vector<std::pair<memory::desc, memory::desc>> tries{
+      std::vector<std::pair<memory::desc, memory::desc>> tries;
+      // bf16: one combination, oneDNN's choice (its bf16 kernels want their own blocking).
+      if (bf16_enabled()) tries = {{operand_desc(s.src), operand_desc(s.dst)}};
+      else tries = {
           {is_plain(src_have) ? any_desc(s.src) : src_have, is_plain(dst_have) ? any_desc(s.dst) : dst_have},
           {any_desc(s.src), any_desc(s.dst)},
           {blocked16, channel_blocked_desc(s.dst, 16)},
@@ -238,7 +241,7 @@ void conv_backward_weights(const Tensor* src, const Tensor* diff_dst, const Dims
           // this combination is not implemented; try the next
         }
       }
-      CW::primitive_desc pd = make(any_desc(s.src), any_desc(s.dst));
+      CW::primitive_desc pd = make(operand_desc(s.src), operand_desc(s.dst));
       return Cached<CW::primitive_desc>{pd, CW(pd)};
     });
     src_md = c.pd.src_desc();

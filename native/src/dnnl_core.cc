@@ -33,6 +33,34 @@ void set_threads(int n) {
 }
 int get_threads() { return configured_threads; }
 
+namespace {
+bool bf16_operands = false;
+}
+
+void set_precision(bool bf16) { bf16_operands = bf16; }
+bool bf16_enabled() { return bf16_operands; }
+
+memory::desc operand_desc(const Dims& dims) {
+  return memory::desc(dims, bf16_operands ? DT::bf16 : DT::f32, Tag::any);
+}
+
+std::string cpu_isa() {
+  // dnnl_cpu_isa2str is in dnnl_debug.h; name the ISAs that matter here directly.
+  switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "other";
+  }
+}
+
 std::string library_version() {
   const dnnl_version_t* v = dnnl_version();
   return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
@@ -115,22 +143,22 @@ namespace {
 struct BufferPool {
   std::unordered_map<size_t, std::vector<void*>> free;
   int64_t cached = 0;
-  int64_t limit = 0;
+  int64_t limit = int64_t{2048} << 20;
   std::vector<std::shared_ptr<void>> call_scratch;
 };
 
 // Never destroyed: tensors may be released by finalizers during shutdown.
 BufferPool& pool() {
-  static BufferPool* p = [] {
-    auto* created = new BufferPool();
-    const char* mb = std::getenv("MOSMOS_BUFFER_CACHE_MB");
-    created->limit = (mb != nullptr ? std::atoll(mb) : 2048) * (int64_t{1} << 20);
-    return created;
-  }();
+  static BufferPool* p = new BufferPool();
   return *p;
 }
 
 }  // namespace
+
+void set_buffer_cache_limit(int64_t bytes) {
+  pool().limit = bytes;
+  if (pool().cached > bytes) release_cached_buffers();
+}
 
 std::shared_ptr<void> pooled_buffer(size_t bytes) {
   const size_t size = (std::max<size_t>(bytes, 1) + 4095) / 4096 * 4096;

@@ -183,6 +183,8 @@ Tensor* broadcast_to(const Tensor* a, const Dims& dims) {
 }
 
 Tensor* softmax_forward(const Tensor* src, int axis, bool log) {
+  Tensor* direct = nullptr;
+  if (axis == 1 && src->dims.size() >= 3 && channel_softmax_forward(src, log, &direct)) return direct;
   const memory::desc md = src->mem.get_desc();
   using SF = dnnl::softmax_v2_forward;
   KeyBuilder k;
@@ -204,6 +206,8 @@ Tensor* softmax_forward(const Tensor* src, int axis, bool log) {
 
 Tensor* softmax_backward(const Tensor* diff_dst, const Tensor* dst, int axis, bool log) {
   if (diff_dst->dims != dst->dims) throw std::invalid_argument("softmax backward: gradient has the wrong shape");
+  Tensor* direct = nullptr;
+  if (axis == 1 && dst->dims.size() >= 3 && channel_softmax_backward(diff_dst, dst, log, &direct)) return direct;
   const memory::desc md = dst->mem.get_desc();
   using SF = dnnl::softmax_v2_forward;
   using SB = dnnl::softmax_v2_backward;

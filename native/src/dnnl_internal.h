@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "mosmos_dnnl.h"
 
@@ -44,6 +45,9 @@ dnnl::stream& cpu_stream();
 
 memory::desc plain_desc(const Dims& dims);
 memory::desc any_desc(const Dims& dims);
+// Operands of convolutions and matmuls: f32, or bf16 when set_precision(true) (format any).
+memory::desc operand_desc(const Dims& dims);
+bool bf16_enabled();
 // The same blocked layout as `like` (channel-blocked on axis 1) for other dims, else plain.
 memory::desc desc_like(const memory::desc& like, const Dims& dims);
 bool is_plain(const memory::desc& md);
@@ -102,6 +106,14 @@ bool batch_norm_inference_direct(const Tensor* src, const Tensor* scale, const T
 bool batch_norm_backward_direct(const Tensor* diff_dst, const Tensor* src, const Tensor* scale, const Tensor* mean,
                                 const Tensor* variance, float epsilon, Tensor** diff_src, Tensor** diff_scale,
                                 Tensor** diff_shift);
+
+// (Log-)softmax over axis 1 as direct loops (channel_direct.cc); false when the layout is not plain
+// or channel-blocked.
+bool channel_softmax_forward(const Tensor* src, bool log, Tensor** dst);
+// Concatenation along axis 1 into a channel-blocked result (channel_direct.cc); false when a part's
+// layout is not plain or channel-blocked.
+bool channel_concat(const std::vector<const Tensor*>& parts, Tensor** dst);
+bool channel_softmax_backward(const Tensor* diff_dst, const Tensor* dst, bool log, Tensor** diff_src);
 
 // Runs a primitive on the CPU stream and waits (the engine is synchronous from JS's view).
 void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args);

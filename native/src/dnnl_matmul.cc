@@ -11,7 +11,7 @@ namespace {
 
 // Row-major strides for dims, with the last two axes swapped when transposed so the same
 // buffer reads as its transpose.
-memory::desc matrix_desc(const Dims& stored, bool transposed) {
+memory::desc matrix_desc(const Dims& stored, bool transposed, DT type = DT::f32) {
   const size_t n = stored.size();
   Dims strides(n);
   int64_t s = 1;
@@ -24,7 +24,7 @@ memory::desc matrix_desc(const Dims& stored, bool transposed) {
     std::swap(logical[n - 1], logical[n - 2]);
     std::swap(strides[n - 1], strides[n - 2]);
   }
-  return memory::desc(logical, DT::f32, strides);
+  return memory::desc(logical, type, strides);
 }
 
 }  // namespace
@@ -43,17 +43,26 @@ Tensor* matmul(const Tensor* a, const Tensor* b, bool trans_a, bool trans_b) {
   }
   dst[n - 2] = ad[n - 2];
   dst[n - 1] = bd[n - 1];
+  // bf16: operands converted (same strides), f32 accumulation and result.
+  const bool bf16 = bf16_enabled();
+  const DT type = bf16 ? DT::bf16 : DT::f32;
+  const memory::desc a_op = matrix_desc(a->dims, trans_a, type);
+  const memory::desc b_op = matrix_desc(b->dims, trans_b, type);
   KeyBuilder k;
-  k.add("matmul").add(a_md).add(b_md).add(dst);
+  k.add("matmul").add(a_op).add(b_op).add(dst);
   auto& p = cached<dnnl::matmul>(k.s, [&] {
-    dnnl::matmul::desc d(a_md, b_md, plain_desc(dst));
+    dnnl::matmul::desc d(a_op, b_op, plain_desc(dst));
     return dnnl::matmul(dnnl::matmul::primitive_desc(d, cpu_engine()));
   });
-  memory a_mem = as_layout(a, plain_desc(a->dims));
-  memory b_mem = as_layout(b, plain_desc(b->dims));
+  auto operand = [&](const Tensor* t) {
+    memory plain = as_layout(t, plain_desc(t->dims));
+    return bf16 ? reorder_to(plain, matrix_desc(t->dims, false, DT::bf16)) : plain;
+  };
+  memory a_mem = operand(a);
+  memory b_mem = operand(b);
   Tensor* out = new_tensor(plain_desc(dst), dst);
-  run(p, {{DNNL_ARG_SRC, memory(a_md, cpu_engine(), a_mem.get_data_handle())},
-          {DNNL_ARG_WEIGHTS, memory(b_md, cpu_engine(), b_mem.get_data_handle())},
+  run(p, {{DNNL_ARG_SRC, memory(a_op, cpu_engine(), a_mem.get_data_handle())},
+          {DNNL_ARG_WEIGHTS, memory(b_op, cpu_engine(), b_mem.get_data_handle())},
           {DNNL_ARG_DST, out->mem}});
   return out;
 }

@@ -28,6 +28,20 @@ Tensor* concat(const std::vector<const Tensor*>& parts, int axis) {
     mds.push_back(t->mem.get_desc());
     mems.push_back(t->mem);
   }
+  // Along channels with boundaries off block edges, oneDNN has only its reference loop: copy
+  // directly into the blocked layout the next convolution reads.
+  if (axis == 1) {
+    const memory::desc first_md = parts[0]->mem.get_desc();
+    const int64_t block = is_plain(first_md) ? 0 : desc_like(first_md, parts[0]->dims) == first_md ? 1 : 0;
+    bool aligned = block != 0;
+    for (size_t i = 0; aligned && i < parts.size(); i++) {
+      const memory::desc md = parts[i]->mem.get_desc();
+      const memory::desc like = desc_like(first_md, parts[i]->dims);
+      aligned = md == like && (i + 1 == parts.size() || like.data.padded_dims[1] == parts[i]->dims[1]);
+    }
+    Tensor* direct = nullptr;
+    if (!aligned && channel_concat(parts, &direct)) return direct;
+  }
   KeyBuilder k;
   k.add("concat").add(axis);
   for (const auto& md : mds) k.add(md);

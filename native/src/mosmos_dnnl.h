@@ -16,6 +16,12 @@ using Dims = std::vector<int64_t>;
 struct Tensor;
 
 void set_threads(int n);
+// Freed buffers kept for reuse (bytes).
+void set_buffer_cache_limit(int64_t bytes);
+// bf16 operands (float32 accumulation and results) for convolutions and matmuls.
+void set_precision(bool bf16);
+// oneDNN's effective CPU ISA: "avx2", "avx512_core", "avx512_core_bf16", "avx512_core_amx", ...
+std::string cpu_isa();
 // Frees the temporaries of the call that just returned (the binding calls it after each call).
 void end_call();
 // Returns cached buffers to the OS; returns the bytes released.
@@ -72,6 +78,20 @@ Tensor* batch_norm_forward(const Tensor* src, const Tensor* scale, const Tensor*
 void batch_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* scale,
                          const Tensor* shift, const Tensor* mean, const Tensor* variance, float epsilon,
                          Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift);
+
+// Instance normalisation: statistics per (sample, channel) over space, per-channel affine (null =
+// 1 and 0), optionally followed by a leaky ReLU in the same pass. Returns y and the per-instance
+// mean and 1/sqrt(var + eps), each [N, C]; the backward recomputes the activation's sign.
+struct InstanceNormOptions {
+  float epsilon = 1e-5f;
+  bool activation = false;
+  float negative_slope = 0.01f;
+};
+Tensor* instance_norm_forward(const Tensor* src, const Tensor* scale, const Tensor* shift,
+                              const InstanceNormOptions& o, Tensor** mean_out, Tensor** rstd_out);
+void instance_norm_backward(const Tensor* diff_dst, const Tensor* src, const Tensor* mean, const Tensor* rstd,
+                            const Tensor* scale, const Tensor* shift, const InstanceNormOptions& o,
+                            Tensor** diff_src, Tensor** diff_scale, Tensor** diff_shift);
 
 // clip: alpha = lower, beta = upper bound; pow: alpha * x^beta; linear: alpha * x + beta;
 // relu: alpha = slope for negative inputs (leaky ReLU).

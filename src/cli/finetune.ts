@@ -1,6 +1,7 @@
 import { parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
+import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
 
 const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --out <run> [options]
 
@@ -20,7 +21,8 @@ const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --
   --vit tiny|small|base (tiny)  --feature-size N (16)  --tags btcv|amos|… (btcv, without --pretrained)
   --spacing x,y,z mm  --intensity ct|zscore|auto  --window min,max HU   (default: the pre-training run's)
   --val-every N (5)  --overlap X (0.5)  --no-augment  --max-steps N
-  --resume  continue the run in --out     --force  replace an existing run`;
+  --resume  continue the run in --out     --force  replace an existing run
+  ${engineOptionsUsage}`;
 
 function numberList(args: ParsedArgs, name: string, count: number): number[] | undefined {
   const value = optionString(args, name);
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  applyEngineOptions(args);
   const data = optionString(args, 'data');
   const out = optionString(args, 'out');
   if (!data || !out) throw new InputError(`--data and --out are required\n${usage}`);

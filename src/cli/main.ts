@@ -43,8 +43,6 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   },
   cohort: {
     summary: 'grow a BTCV-layout cohort with reports from one labelled real CT',
-    usage:
-      'mosmos cohort --image <ct> --labels <map> [--label-names <json> | --scheme total] [--to btcv] --cases N --out <dir> [--seed N] [--spacing x,y,z | lo-hi] [--force]',
     load: async () => (await import('./cohort.js')).run,
   },
   demo: {

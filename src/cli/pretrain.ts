@@ -1,6 +1,7 @@
 import type { IntensitySetting } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
 import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
+import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
 
 const usage = `usage: mosmos pretrain --pairs pairs.jsonl --arch unet2d|unetr --out <run> [options]
        mosmos pretrain --export-attention <volume> --model <run> --out <dir> [--force]
@@ -15,7 +16,8 @@ training options:
   --spacing x,y,z mm (1.5,1.5,3)  --intensity ct|zscore|auto (ct)  --window min,max HU (-175,250)
   --val-fraction X (0.2)  --no-augment  --no-worker  --max-steps N
   --resume  continue the run in --out exactly     --skip-bad  skip and count bad pairs lines
-  --force   replace an existing run`;
+  --force   replace an existing run
+  ${engineOptionsUsage}`;
 
 function numberList(args: ParsedArgs, name: string, count: number): number[] | undefined {
   const value = optionString(args, name);
@@ -33,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  applyEngineOptions(args);
   const exportFrom = optionString(args, 'export-attention');
   if (exportFrom !== undefined) {
     const model = optionString(args, 'model');

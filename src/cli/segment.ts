@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
 
 const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetune-run> --out <seg.nii.gz> [options]
 
@@ -11,7 +12,8 @@ const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetu
   --output-type nifti|dicom-seg   dicom-seg (DICOM input only) references the input series
   --series UID|number         which series of a DICOM folder
   --frame N                   which frame (0-based) of a 4D input; required for 4D inputs
-  --force                     replace existing outputs`;
+  --force                     replace existing outputs
+  ${engineOptionsUsage}`;
 
 /** `mosmos segment`: whole-volume segmentation on the input's exact grid. */
 export async function run(argv: string[]): Promise<number> {
@@ -20,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  applyEngineOptions(args);
   const input = args.positional[0];
   const model = optionString(args, 'model');
   const out = optionString(args, 'out');

@@ -27,4 +27,6 @@ export interface Backend {
   dispose(storage: Storage): void;
   /** Bytes of tensor storage currently alive, where the backend knows it. */
   memoryBytes?(): number;
+  /** The CPU instruction set a native backend dispatches to (e.g. oneDNN's 'avx2'). */
+  cpuIsa?(): string;
 }

@@ -75,6 +75,7 @@ export { clipGradNorm } from './optim/clip.js';
 export { Optimizer, type OptimizerState, type ParamGroup } from './optim/optimizer.js';
 export { constantSchedule, type LrSchedule, polyLr, warmupCosine } from './optim/schedule.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
+export { type Bf16Support, bf16Support, type Precision, resolvePrecision } from './precision.js';
 export { getRng, Rng, seed } from './random.js';
 export {
   decodeSafetensors,
@@ -86,4 +87,12 @@ export {
   type SafetensorsFile,
   saveSafetensors,
 } from './safetensors.js';
+export {
+  configureEngine,
+  type EngineSettings,
+  engineSettings,
+  onSettingsChange,
+  type PrecisionSetting,
+  parsePrecision,
+} from './settings.js';
 export { type GradNode, Parameter, sameShape, shapeSize, Tensor } from './tensor.js';

@@ -8,6 +8,13 @@
 export type NoAttrs = Record<string, never>;
 
 /** Convolution geometry; padding is symmetric (the same before and after on each axis). */
+export interface InstanceNormAttrs {
+  epsilon: number;
+  affine: boolean;
+  /** Leaky ReLU slope applied after the affine; null = no activation. */
+  negativeSlope: number | null;
+}
+
 export interface ConvAttrs {
   stride: number[];
   padding: number[];
@@ -118,6 +125,17 @@ export interface KernelAttrMap {
    * follows as a fifth input and the outputs are [dx, dweight, dbias].
    */
   BatchNormGrad: { epsilon: number; affine?: boolean };
+  /**
+   * Instance normalisation of x [N, C, ...] per sample and channel over space, with the per-channel
+   * affine (inputs [x, weight, bias]; [x] without `affine`) and, when `negativeSlope` is a number, a
+   * leaky ReLU in the same pass. Outputs [y, mean, rstd] with mean and 1/√(var + ε) of shape [N, C].
+   */
+  InstanceNorm: InstanceNormAttrs;
+  /**
+   * Inputs [dy, x, mean, rstd] (+ [weight, bias] with `affine`) of an InstanceNorm; outputs [dx] or,
+   * with `affine`, [dx, dweight, dbias].
+   */
+  InstanceNormGrad: InstanceNormAttrs;
   /** Normalises each row of the last axis: outputs [y, mean, var] (mean and var of shape [rows]). */
   LayerNorm: { epsilon: number };
   /** Inputs [dy, x, mean, var]; output dx. */

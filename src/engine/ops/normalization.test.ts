@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ones, tensor, zeros } from '../creation.js';
+import { backward, noGrad } from '../autograd.js';
+import { ones, parameter, tensor, zeros } from '../creation.js';
 import { assertClose, gradientCheck, randomValues, useTestBackend } from '../testing/gradient-check.js';
+import { leakyRelu } from './activation.js';
+import { mul } from './arithmetic.js';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from './normalization.js';
+import { sum } from './reduction.js';
 
 useTestBackend();
 
@@ -76,4 +80,30 @@ test('layer norm normalises the last axes', () => {
   const expected = [-1.3416, -0.4472, 0.4472, 1.3416];
   assertClose(y, [...expected, ...expected], { abs: 1e-3 }, 'layer norm rows');
   assert.equal(instanceNorm(tensor(randomValues(24, 1), [2, 3, 4])).shape.length, 3);
+});
+
+test('instance norm with a fused leaky ReLU equals the two ops in sequence, values and gradients (tolerance 1e-5)', () => {
+  const x = parameter(randomValues(2 * 5 * 7 * 3, 11), [2, 5, 7, 3]);
+  const w = parameter(randomValues(5, 12), [5]);
+  const b = parameter(randomValues(5, 13), [5]);
+  const r = tensor(randomValues(2 * 5 * 7 * 3, 14), [2, 5, 7, 3]);
+  // Finite differences straddle the activation's kink; compare with the composition's gradients.
+  const run = (fused: boolean) => {
+    for (const p of [x, w, b]) p.grad = null;
+    const y = fused ? instanceNorm(x, w, b, { negativeSlope: 0.1 }) : leakyRelu(instanceNorm(x, w, b), 0.1);
+    backward(sum(mul(y, r)));
+    return [y.toFloat32Array(), ...[x, w, b].map((p) => p.grad!.toFloat32Array())];
+  };
+  const fused = run(true);
+  const separate = run(false);
+  for (const [i, what] of ['y', 'dx', 'dweight', 'dbias'].entries())
+    assertClose(fused[i]!, separate[i]!, { abs: 1e-5 }, `fused vs separate: ${what}`);
+  // Statistics per sample and channel: every (n, c) plane of the unfused output has mean ≈ bias.
+  const y = noGrad(() => instanceNorm(x, w, b)).data();
+  for (let n = 0; n < 2; n++)
+    for (let c = 0; c < 5; c++) {
+      let s = 0;
+      for (let i = 0; i < 21; i++) s += y[(n * 5 + c) * 21 + i]!;
+      assert.ok(Math.abs(s / 21 - b.data()[c]!) < 1e-4, `plane ${n},${c}`);
+    }
 });

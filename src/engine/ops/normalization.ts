@@ -153,16 +153,47 @@ export function layerNorm(
   return bias ? add(scaled, bias) : scaled;
 }
 
-/** Instance normalisation: per sample and channel over space (PyTorch InstanceNorm, no running stats). */
+export interface InstanceNormOptions {
+  epsilon?: number;
+  /** Applies leakyRelu(·, negativeSlope) to the result in the same kernel (nnU-Net's norm → lrelu). */
+  negativeSlope?: number | null;
+}
+
+/**
+ * Instance normalisation: per sample and channel over space (PyTorch InstanceNorm, no running
+ * stats), with the per-channel affine and optionally a leaky ReLU, as one kernel each way: the
+ * native backend runs it in the activation's own (blocked) layout, where the composition of
+ * reshape, layer norm and broadcast affine reordered the activation to plain and back.
+ */
 export function instanceNorm(
   x: Tensor,
   weight?: Tensor | null,
   bias?: Tensor | null,
-  options: { epsilon?: number } = {},
+  options: InstanceNormOptions = {},
 ): Tensor {
-  const rows = reshape(x, [x.shape[0]! * x.shape[1]!, -1]);
-  const y = reshape(normalizeRows(rows, options.epsilon ?? 1e-5, 'instanceNorm'), x.shape);
-  return channelAffine(y, weight, bias);
+  if (x.rank < 3) throw new Error(`instanceNorm: input needs spatial axes, got shape [${x.shape}]`);
+  const channels = x.shape[1]!;
+  const affine = Boolean(weight || bias);
+  const asChannels = (t: Tensor) => (t.rank === 1 ? t : reshape(t, [channels]));
+  const w = affine ? (weight ? asChannels(weight) : ones([channels])) : null;
+  const b = affine ? (bias ? asChannels(bias) : zeros([channels])) : null;
+  const attrs = { epsilon: options.epsilon ?? 1e-5, affine, negativeSlope: options.negativeSlope ?? null };
+  const inputs = w && b ? [x, w, b] : [x];
+  const [y, mean, rstd] = runKernel('InstanceNorm', inputs, attrs) as [Tensor, Tensor, Tensor];
+  if (!needsGrad(...inputs)) {
+    mean.dispose();
+    rstd.dispose();
+    return y;
+  }
+  recordGrad('instanceNorm', y, inputs, (dy) => {
+    const grads = runKernel('InstanceNormGrad', [dy, x, mean, rstd, ...(w && b ? [w, b] : [])], attrs);
+    return grads.map((g, i) => {
+      if (inputs[i]!.requiresGrad) return g;
+      g.dispose();
+      return null;
+    });
+  });
+  return y;
 }
 
 /** Group normalisation: channels split into `groups`, each normalised over its channels and space. */

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type EngineSettings, engineSettings } from '../../settings.js';
+import type { NativeKernels } from './kernel-specs.js';
 
 /** A native tensor: an opaque handle owning oneDNN memory (plain or blocked layout). */
 export type NativeHandle = { readonly __nativeTensor: unique symbol };
@@ -9,13 +11,14 @@ export type NativeHandle = { readonly __nativeTensor: unique symbol };
 type Dims = readonly number[];
 
 /**
- * The N-API surface of `native/build/Release/mosmos_dnnl.node` (see native/src/binding.cc).
- * Geometry arrays have one entry per spatial axis; strides and dilations are PyTorch-style.
+ * The N-API surface of `native/build/Release/mosmos_dnnl.node` (see native/src/binding.cc): tensor
+ * handles, and the kernels declared in kernel-specs.ts.
  */
-export interface NativeAddon {
+export interface NativeAddon extends NativeKernels {
   version(): string;
   getThreads(): number;
-  setThreads(n: number): void;
+  /** oneDNN's effective CPU ISA ('avx2', 'avx512_core', 'avx512_core_bf16', 'avx512_core_amx', ...). */
+  cpuIsa(): string;
   liveBytes(): number;
   fromFloat32(values: Float32Array, dims: Dims): NativeHandle;
   toFloat32(t: NativeHandle): Float32Array;
@@ -25,121 +28,12 @@ export interface NativeAddon {
   /** 'plain' or 'blocked:<channel block>'. */
   layout(t: NativeHandle): string;
   reshape(t: NativeHandle, dims: Dims): NativeHandle;
-  convForward(
-    x: NativeHandle,
-    w: NativeHandle,
-    bias: NativeHandle | null,
-    stride: Dims,
-    dilation: Dims,
-    padL: Dims,
-    padR: Dims,
-    transposed: boolean,
-  ): NativeHandle;
-  convBackwardData(
-    dy: NativeHandle,
-    w: NativeHandle,
-    xShape: Dims,
-    stride: Dims,
-    dilation: Dims,
-    padL: Dims,
-    padR: Dims,
-    transposed: boolean,
-  ): NativeHandle;
-  convBackwardWeights(
-    x: NativeHandle,
-    dy: NativeHandle,
-    wShape: Dims,
-    stride: Dims,
-    dilation: Dims,
-    padL: Dims,
-    padR: Dims,
-    transposed: boolean,
-    withBias: boolean,
-  ): NativeHandle[];
-  poolForward(
-    x: NativeHandle,
-    kind: 'max' | 'avg' | 'avg_exclude_padding',
-    kernel: Dims,
-    stride: Dims,
-    dilation: Dims,
-    padL: Dims,
-    padR: Dims,
-    training: boolean,
-  ): NativeHandle;
-  poolBackward(
-    dy: NativeHandle,
-    x: NativeHandle,
-    y: NativeHandle | null,
-    kind: 'max' | 'avg' | 'avg_exclude_padding',
-    kernel: Dims,
-    stride: Dims,
-    dilation: Dims,
-    padL: Dims,
-    padR: Dims,
-  ): NativeHandle;
-  batchNormForward(
-    x: NativeHandle,
-    scale: NativeHandle,
-    shift: NativeHandle,
-    mean: NativeHandle | null,
-    variance: NativeHandle | null,
-    epsilon: number,
-    training: true,
-  ): [NativeHandle, NativeHandle, NativeHandle];
-  batchNormForward(
-    x: NativeHandle,
-    scale: NativeHandle,
-    shift: NativeHandle,
-    mean: NativeHandle,
-    variance: NativeHandle,
-    epsilon: number,
-    training: false,
-  ): NativeHandle;
-  batchNormBackward(
-    dy: NativeHandle,
-    x: NativeHandle,
-    scale: NativeHandle,
-    shift: NativeHandle,
-    mean: NativeHandle,
-    variance: NativeHandle,
-    epsilon: number,
-  ): [NativeHandle, NativeHandle, NativeHandle];
-  layerNormForward(x: NativeHandle, epsilon: number): [NativeHandle, NativeHandle, NativeHandle];
-  layerNormBackward(
-    dy: NativeHandle,
-    x: NativeHandle,
-    mean: NativeHandle,
-    variance: NativeHandle,
-    epsilon: number,
-  ): NativeHandle;
-  eltwise(x: NativeHandle, name: string, alpha: number, beta: number): NativeHandle;
-  eltwiseBackward(dy: NativeHandle, x: NativeHandle, name: string, alpha: number, beta: number): NativeHandle;
-  binary(a: NativeHandle, b: NativeHandle, name: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'): NativeHandle;
-  broadcastTo(a: NativeHandle, dims: Dims): NativeHandle;
-  softmax(x: NativeHandle, axis: number, log: boolean): NativeHandle;
-  softmaxBackward(dy: NativeHandle, y: NativeHandle, axis: number, log: boolean): NativeHandle;
-  matmul(a: NativeHandle, b: NativeHandle, transA: boolean, transB: boolean): NativeHandle;
-  concat(parts: readonly NativeHandle[], axis: number): NativeHandle;
-  slice(x: NativeHandle, offsets: Dims, dims: Dims): NativeHandle;
-  reduceSum(x: NativeHandle, dims: Dims): NativeHandle;
-  adamw(
-    param: NativeHandle,
-    grad: NativeHandle,
-    m: NativeHandle,
-    v: NativeHandle,
-    lr: number,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
-    weightDecay: number,
-    step: number,
-  ): [NativeHandle, NativeHandle, NativeHandle];
 }
 
 /** Where the addon is looked for: MOSMOS_NATIVE_ADDON, else native/build/Release from the package root. */
 export function addonPath(): string {
-  const override = process.env.MOSMOS_NATIVE_ADDON;
-  if (override !== undefined && override !== '') return resolve(override);
+  const override = engineSettings().nativeAddon;
+  if (override !== null) return resolve(override);
   // This file sits at <root>/{src,dist}/engine/backends/onednn/.
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
   return join(root, 'native', 'build', 'Release', 'mosmos_dnnl.node');
@@ -147,32 +41,56 @@ export function addonPath(): string {
 
 let loaded: NativeAddon | null = null;
 
+/** Passes the engine's settings (threads, buffer cache, resolved precision) to the addon. */
+export function configureAddon(
+  addon: NativeAddon,
+  settings: EngineSettings,
+  precision: 'fp32' | 'bf16',
+): void {
+  addon.configure([], { threads: settings.threads, bufferCacheMb: settings.bufferCacheMb, precision });
+}
+
 /**
- * Loads the addon once and sets its thread count (MOSMOS_THREADS, default 2: the machine's cores).
- * Throws with a one-line reason when the addon is missing or cannot be loaded.
+ * Loads the addon once (on the engine's first use of the oneDNN backend, never at import). Throws
+ * with a one-line reason when the addon is missing or cannot be loaded.
  */
 export function loadAddon(): NativeAddon {
   if (loaded !== null) return loaded;
   const path = addonPath();
   if (!existsSync(path)) throw new Error(`addon not built (${path} missing; run npm run build:native)`);
-  // Debian's oneDNN runs on OpenMP (libgomp), loaded with the addon. libgomp's default lets idle
-  // threads spin between parallel regions; when the cores are shared with other processes a
-  // spinning or descheduled thread stalls every one of the hundreds of short regions in a training
-  // step (measured here: a U-Net inference pass 1.4 s spinning vs 0.07 s passive). Passive waiting
-  // costs microseconds per region on an idle machine. libgomp reads this once, at load.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.OMP_WAIT_POLICY = 'passive';
-  }
   const require = createRequire(import.meta.url);
   let addon: NativeAddon;
   try {
-    addon = require(path) as NativeAddon;
+    addon = withPassiveOpenMp(() => require(path) as NativeAddon);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new Error(`addon failed to load: ${reason}`);
   }
-  const threads = Number.parseInt(process.env.MOSMOS_THREADS ?? '', 10);
-  addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 2);
+  addon.configure([], {
+    threads: engineSettings().threads,
+    bufferCacheMb: engineSettings().bufferCacheMb,
+    precision: 'fp32',
+  });
   loaded = addon;
   return addon;
+}
+
+/**
+ * Runs `load` with OMP_WAIT_POLICY=passive in the environment unless the user set a policy, and
+ * restores the environment afterwards. Debian's oneDNN runs on OpenMP (libgomp), which reads the
+ * policy once, when it is loaded with the addon; its default lets idle threads spin between
+ * parallel regions, and when the cores are shared with other processes a spinning or descheduled
+ * thread stalls every one of the hundreds of short regions of a training step (measured: a U-Net
+ * inference pass 1.4 s spinning vs 0.07 s passive). The variable is only visible while libgomp
+ * initialises: the process's environment (and its children's) is left as it was.
+ */
+function withPassiveOpenMp<T>(load: () => T): T {
+  const env = process.env;
+  if (env.OMP_WAIT_POLICY !== undefined || env.GOMP_SPINCOUNT !== undefined) return load();
+  env.OMP_WAIT_POLICY = 'passive';
+  try {
+    return load();
+  } finally {
+    delete env.OMP_WAIT_POLICY;
+  }
 }

@@ -57,7 +57,13 @@ export function upload(
   const w = n.addon.fromFloat32(eye, kernel);
   const ones = shape.slice(2).map(() => 1);
   const zeros = shape.slice(2).map(() => 0);
-  const out = n.addon.convForward(plain, w, null, ones, ones, zeros, zeros, false);
+  const out = n.addon.convForward([plain, w, null], {
+    stride: ones,
+    dilation: ones,
+    padL: zeros,
+    padR: zeros,
+    transposed: false,
+  });
   n.addon.dispose(plain);
   n.addon.dispose(w);
   return { shape, storage: out };

@@ -15,7 +15,7 @@ type UnaryName = 'Relu' | 'Gelu' | 'Sigmoid' | 'Tanh' | 'Exp' | 'Log' | 'Sqrt' |
 export function registerElementwiseKernels(addon: NativeAddon): void {
   const unary = (name: KernelName, op: string, alpha: number, beta: number) =>
     registerKernel(BACKEND_NAME, name as UnaryName, ([x]) =>
-      result(x!.shape, addon.eltwise(handle(x!), op, alpha, beta)),
+      result(x!.shape, addon.eltwise([handle(x!)], { op, alpha, beta })),
     );
   unary('Relu', 'relu', 0, 0);
   unary('Gelu', 'gelu_erf', 0, 0);
@@ -27,25 +27,25 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
   unary('Abs', 'abs', 0, 0);
   unary('Neg', 'linear', -1, 0);
   registerKernel(BACKEND_NAME, 'LeakyRelu', ([x], { alpha }) =>
-    result(x!.shape, addon.eltwise(handle(x!), 'relu', alpha, 0)),
+    result(x!.shape, addon.eltwise([handle(x!)], { op: 'relu', alpha: alpha, beta: 0 })),
   );
   registerKernel(BACKEND_NAME, 'ScaleShift', ([x], { scale, shift }) =>
-    result(x!.shape, addon.eltwise(handle(x!), 'linear', scale, shift)),
+    result(x!.shape, addon.eltwise([handle(x!)], { op: 'linear', alpha: scale, beta: shift })),
   );
   registerKernel(BACKEND_NAME, 'Clamp', ([x], { min, max }) =>
-    result(x!.shape, addon.eltwise(handle(x!), 'clip', min, max)),
+    result(x!.shape, addon.eltwise([handle(x!)], { op: 'clip', alpha: min, beta: max })),
   );
   registerKernel(BACKEND_NAME, 'PowScalar', ([x], { exponent }) =>
-    result(x!.shape, addon.eltwise(handle(x!), 'pow', 1, exponent)),
+    result(x!.shape, addon.eltwise([handle(x!)], { op: 'pow', alpha: 1, beta: exponent })),
   );
   registerKernel(BACKEND_NAME, 'ReluGrad', ([dy, x]) =>
-    result(x!.shape, addon.eltwiseBackward(handle(dy!), handle(x!), 'relu', 0, 0)),
+    result(x!.shape, addon.eltwiseBackward([handle(dy!), handle(x!)], { op: 'relu', alpha: 0, beta: 0 })),
   );
   registerKernel(BACKEND_NAME, 'LeakyReluGrad', ([dy, x], { alpha }) =>
-    result(x!.shape, addon.eltwiseBackward(handle(dy!), handle(x!), 'relu', alpha, 0)),
+    result(x!.shape, addon.eltwiseBackward([handle(dy!), handle(x!)], { op: 'relu', alpha: alpha, beta: 0 })),
   );
   registerKernel(BACKEND_NAME, 'GeluGrad', ([dy, x]) =>
-    result(x!.shape, addon.eltwiseBackward(handle(dy!), handle(x!), 'gelu_erf', 0, 0)),
+    result(x!.shape, addon.eltwiseBackward([handle(dy!), handle(x!)], { op: 'gelu_erf', alpha: 0, beta: 0 })),
   );
 
   for (const [name, op] of [
@@ -64,7 +64,7 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
       const va = withRank(addon, a, rank);
       const vb = withRank(addon, b, rank);
       try {
-        return asShape(addon, addon.binary(va.h, vb.h, op), shape);
+        return asShape(addon, addon.binary([va.h, vb.h], { op }), shape);
       } finally {
         if (va.view) addon.dispose(va.h);
         if (vb.view) addon.dispose(vb.h);
@@ -78,7 +78,7 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     if (rank > MAX_RANK) return viaReference('BroadcastTo', inputs, attrs, backend);
     const v = withRank(addon, x, rank);
     try {
-      return asShape(addon, addon.broadcastTo(v.h, nativeDims(attrs.shape)), attrs.shape);
+      return asShape(addon, addon.broadcastTo([v.h], { dims: nativeDims(attrs.shape) }), attrs.shape);
     } finally {
       if (v.view) addon.dispose(v.h);
     }
@@ -90,22 +90,22 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     const axes = new Set(attrs.axes.map((a) => (a < 0 ? a + x.shape.length : a)));
     const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
     const shape = attrs.keepDims ? kept : x.shape.filter((_, i) => !axes.has(i));
-    return asShape(addon, addon.reduceSum(handle(x), kept), shape);
+    return asShape(addon, addon.reduceSum([handle(x)], { dims: kept }), shape);
   });
 
   registerKernel(BACKEND_NAME, 'Softmax', ([x], { axis }) =>
-    result(x!.shape, addon.softmax(handle(x!), axis, false)),
+    result(x!.shape, addon.softmax([handle(x!)], { axis, log: false })),
   );
   registerKernel(BACKEND_NAME, 'LogSoftmax', ([x], { axis }) =>
-    result(x!.shape, addon.softmax(handle(x!), axis, true)),
+    result(x!.shape, addon.softmax([handle(x!)], { axis, log: true })),
   );
   // One primitive for the whole gradient instead of Sum, Exp, Mul and Sub kernels, each of which
   // would run reference loops on plain copies when channels pad a 16-block (e.g. 14 class logits).
   registerKernel(BACKEND_NAME, 'SoftmaxGrad', ([dy, y], { axis }) =>
-    result(y!.shape, addon.softmaxBackward(handle(dy!), handle(y!), axis, false)),
+    result(y!.shape, addon.softmaxBackward([handle(dy!), handle(y!)], { axis, log: false })),
   );
   registerKernel(BACKEND_NAME, 'LogSoftmaxGrad', ([dy, y], { axis }) =>
-    result(y!.shape, addon.softmaxBackward(handle(dy!), handle(y!), axis, true)),
+    result(y!.shape, addon.softmaxBackward([handle(dy!), handle(y!)], { axis, log: true })),
   );
 
   registerKernel(BACKEND_NAME, 'MatMul', (inputs, attrs, backend) => {
@@ -117,7 +117,7 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     const va = withRank(addon, a, rank);
     const vb = withRank(addon, b, rank);
     try {
-      const y = addon.matmul(va.h, vb.h, attrs.transposeA, attrs.transposeB);
+      const y = addon.matmul([va.h, vb.h], attrs);
       return result(addon.dims(y), y);
     } finally {
       if (va.view) addon.dispose(va.h);
@@ -133,28 +133,17 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     if (inputs[0]!.shape.length === 0) return viaReference('Concat', inputs, attrs, backend);
     const y = addon.concat(
       inputs.map((i) => handle(i)),
-      attrs.axis,
+      attrs,
     );
     return result(addon.dims(y), y);
   });
 
   registerKernel(BACKEND_NAME, 'Slice', ([x], { begin, size }) =>
-    result(size, addon.slice(handle(x!), begin, size)),
+    result(size, addon.slice([handle(x!)], { offsets: begin, dims: size })),
   );
 
   registerKernel(BACKEND_NAME, 'AdamW', ([param, grad, m, v], a) => {
-    const out: NativeHandle[] = addon.adamw(
-      handle(param!),
-      handle(grad!),
-      handle(m!),
-      handle(v!),
-      a.lr,
-      a.beta1,
-      a.beta2,
-      a.epsilon,
-      a.weightDecay,
-      a.step,
-    );
+    const out: NativeHandle[] = addon.adamw([handle(param!), handle(grad!), handle(m!), handle(v!)], a);
     return out.map((h) => result(param!.shape, h));
   });
 }

@@ -201,7 +201,7 @@ describe('oneDNN deconvolution primitive (transposed convolution) matches the re
       const wv = randomValues(rng, c.w, 0.3);
       const dyv = randomValues(rng, y);
       const [x, w, dy] = [addon.fromFloat32(xv, c.x), addon.fromFloat32(wv, c.w), addon.fromFloat32(dyv, y)];
-      const g = [c.stride, dilation, c.padding, c.padding] as const;
+      const g = { stride: c.stride, dilation, padL: c.padding, padR: c.padding };
       const reference = (
         name: 'BackpropInput' | '' | 'BackpropFilter',
         inputs: [Float32Array, number[]][],
@@ -221,7 +221,7 @@ describe('oneDNN deconvolution primitive (transposed convolution) matches the re
         const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
         assert.ok(worst / scale < TOLERANCE, `${what}: relative error ${worst / scale}`);
       };
-      const fwd = addon.convForward(x, w, null, ...g, true);
+      const fwd = addon.convForward([x, w, null], { ...g, transposed: true });
       close(
         addon.toFloat32(fwd),
         reference(
@@ -234,7 +234,7 @@ describe('oneDNN deconvolution primitive (transposed convolution) matches the re
         ),
         'forward',
       );
-      const data = addon.convBackwardData(dy, w, c.x, ...g, true);
+      const data = addon.convBackwardData([dy, w], { ...g, transposed: true, inputShape: c.x });
       close(
         addon.toFloat32(data),
         reference(
@@ -247,7 +247,12 @@ describe('oneDNN deconvolution primitive (transposed convolution) matches the re
         ),
         'backward-data',
       );
-      const [dw, db] = addon.convBackwardWeights(x, dy, c.w, ...g, true, true);
+      const [dw, db] = addon.convBackwardWeights([x, dy], {
+        ...g,
+        transposed: true,
+        filterShape: c.w,
+        withBias: true,
+      });
       close(
         addon.toFloat32(dw!),
         reference(

@@ -1,5 +1,5 @@
 import type { TensorInfo } from '../../backend.js';
-import type { ConvAttrs, PoolAttrs } from '../../kernel-names.js';
+import type { ConvAttrs, InstanceNormAttrs, PoolAttrs } from '../../kernel-names.js';
 import { registerKernel } from '../../kernel-registry.js';
 import type { NativeAddon, NativeHandle } from './addon.js';
 import { BACKEND_NAME, handle, result, viaReference } from './kernel-helpers.js';
@@ -10,31 +10,37 @@ import { BACKEND_NAME, handle, result, viaReference } from './kernel-helpers.js'
  * reorders; the next convolution reads it as is.
  */
 export function registerLayerKernels(addon: NativeAddon): void {
-  const geometry = (a: ConvAttrs) => [a.stride, a.dilation, a.padding, a.padding] as const;
+  const geometry = (a: ConvAttrs) => ({
+    stride: a.stride,
+    dilation: a.dilation,
+    padL: a.padding,
+    padR: a.padding,
+    transposed: false,
+  });
 
   for (const [forward, backInput, backFilter] of [
     ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
     ['Conv3D', 'Conv3DBackpropInput', 'Conv3DBackpropFilter'],
   ] as const) {
     registerKernel(BACKEND_NAME, forward, ([x, w], attrs) => {
-      const y = addon.convForward(handle(x!), handle(w!), null, ...geometry(attrs), false);
+      const y = addon.convForward([handle(x!), handle(w!), null], geometry(attrs));
       return result(addon.dims(y), y);
     });
     registerKernel(BACKEND_NAME, backInput, ([dy, w], attrs) =>
       result(
         attrs.inputShape,
-        addon.convBackwardData(handle(dy!), handle(w!), attrs.inputShape, ...geometry(attrs), false),
+        addon.convBackwardData([handle(dy!), handle(w!)], {
+          ...geometry(attrs),
+          inputShape: attrs.inputShape,
+        }),
       ),
     );
     registerKernel(BACKEND_NAME, backFilter, ([x, dy], attrs) => {
-      const [dw] = addon.convBackwardWeights(
-        handle(x!),
-        handle(dy!),
-        attrs.filterShape,
+      const [dw] = addon.convBackwardWeights([handle(x!), handle(dy!)], {
         ...geometry(attrs),
-        false,
-        false,
-      );
+        filterShape: attrs.filterShape,
+        withBias: false,
+      });
       return result(attrs.filterShape, dw!);
     });
   }
@@ -43,11 +49,17 @@ export function registerLayerKernels(addon: NativeAddon): void {
   // gradient kernel receives only [dy, x], so remember the pooled output of each pooled input.
   const pooledOutputs = new WeakMap<NativeHandle, { key: string; y: NativeHandle }>();
   const poolKey = (a: PoolAttrs) => `${a.kernelSize}|${a.stride}|${a.padding}`;
-  const poolGeometry = (a: PoolAttrs) =>
-    [a.kernelSize, a.stride, a.kernelSize.map(() => 1), a.padding, a.padding] as const;
+  const poolGeometry = (a: PoolAttrs, kind: 'max' | 'avg') => ({
+    kind,
+    kernel: a.kernelSize,
+    stride: a.stride,
+    dilation: a.kernelSize.map(() => 1),
+    padL: a.padding,
+    padR: a.padding,
+  });
 
   registerKernel(BACKEND_NAME, 'MaxPool', ([x], attrs) => {
-    const y = addon.poolForward(handle(x!), 'max', ...poolGeometry(attrs), true);
+    const y = addon.poolForward([handle(x!)], { ...poolGeometry(attrs, 'max'), training: true });
     pooledOutputs.set(handle(x!), { key: poolKey(attrs), y });
     return result(addon.dims(y), y);
   });
@@ -57,18 +69,15 @@ export function registerLayerKernels(addon: NativeAddon): void {
       remembered && remembered.key === poolKey(attrs) && addon.alive(remembered.y) ? remembered.y : null;
     return result(
       attrs.inputShape,
-      addon.poolBackward(handle(dy!), handle(x!), y, 'max', ...poolGeometry(attrs)),
+      addon.poolBackward([handle(dy!), handle(x!), y], poolGeometry(attrs, 'max')),
     );
   });
   registerKernel(BACKEND_NAME, 'AvgPool', ([x], attrs) => {
-    const y = addon.poolForward(handle(x!), 'avg', ...poolGeometry(attrs), true);
+    const y = addon.poolForward([handle(x!)], { ...poolGeometry(attrs, 'avg'), training: true });
     return result(addon.dims(y), y);
   });
   registerKernel(BACKEND_NAME, 'AvgPoolGrad', ([dy, x], attrs) =>
-    result(
-      attrs.inputShape,
-      addon.poolBackward(handle(dy!), handle(x!), null, 'avg', ...poolGeometry(attrs)),
-    ),
+    result(attrs.inputShape, addon.poolBackward([handle(dy!), handle(x!), null], poolGeometry(attrs, 'avg'))),
   );
 
   // Without `affine` the native kernel runs with scale 1 and shift 0, kept per channel count.
@@ -95,14 +104,20 @@ export function registerLayerKernels(addon: NativeAddon): void {
     const c = x.shape[1]!;
     const { ones: scale, zeros: shift } = affineOf(inputs, affine);
     if (inputs.length === (affine ? 3 : 1)) {
-      const [y, mean, variance] = addon.batchNormForward(handle(x), scale, shift, null, null, epsilon, true);
-      return [result(x.shape, y), result([c], mean), result([c], variance)];
+      const [y, mean, variance] = addon.batchNormForward([handle(x), scale, shift, null, null], {
+        epsilon,
+        training: true,
+      });
+      return [result(x.shape, y!), result([c], mean!), result([c], variance!)];
     }
     const [mean, variance] = [handle(inputs[1]!), handle(inputs[2]!)];
-    const y = addon.batchNormForward(handle(x), scale, shift, mean, variance, epsilon, false);
+    const [y] = addon.batchNormForward([handle(x), scale, shift, mean, variance], {
+      epsilon,
+      training: false,
+    });
     // Like the reference, also hand back the statistics used (as views: no copy).
     return [
-      result(x.shape, y),
+      result(x.shape, y!),
       result([c], addon.reshape(mean, [c])),
       result([c], addon.reshape(variance, [c])),
     ];
@@ -120,17 +135,46 @@ export function registerLayerKernels(addon: NativeAddon): void {
     // The shift is not read by the backward pass (oneDNN only checks it is there).
     const scale = affine ? handle(weight!) : unitScale.ones;
     const [dx, dscale, dshift] = addon.batchNormBackward(
-      handle(dy),
-      handle(x),
-      scale,
-      unitScale.zeros,
-      handle(mean),
-      handle(variance),
-      epsilon,
-    );
+      [handle(dy), handle(x), scale, unitScale.zeros, handle(mean), handle(variance)],
+      { epsilon },
+    ) as [NativeHandle, NativeHandle, NativeHandle];
     if (affine) return [result(x.shape, dx), result([c], dscale), result([c], dshift)];
     addon.dispose(dscale);
     addon.dispose(dshift);
+    return result(x.shape, dx);
+  });
+
+  // Instance norm (+ affine, + optional leaky ReLU) in the activation's own layout: one pass each way.
+  const instanceOptions = (a: InstanceNormAttrs) => ({
+    epsilon: a.epsilon,
+    leakyRelu: a.negativeSlope !== null,
+    negativeSlope: a.negativeSlope ?? 0,
+  });
+  registerKernel(BACKEND_NAME, 'InstanceNorm', (inputs, attrs, backend) => {
+    const x = inputs[0]!;
+    if (x.shape.length < 3 || x.shape.length > 5) return viaReference('InstanceNorm', inputs, attrs, backend);
+    const [w, b] = attrs.affine ? [handle(inputs[1]!), handle(inputs[2]!)] : [null, null];
+    const [y, mean, rstd] = addon.instanceNormForward([handle(x), w, b], instanceOptions(attrs)) as [
+      NativeHandle,
+      NativeHandle,
+      NativeHandle,
+    ];
+    const stats = x.shape.slice(0, 2);
+    return [result(x.shape, y), result(stats, mean), result(stats, rstd)];
+  });
+  registerKernel(BACKEND_NAME, 'InstanceNormGrad', (inputs, attrs, backend) => {
+    const x = inputs[1]!;
+    if (x.shape.length < 3 || x.shape.length > 5)
+      return viaReference('InstanceNormGrad', inputs, attrs, backend);
+    const [w, b] = attrs.affine ? [handle(inputs[4]!), handle(inputs[5]!)] : [null, null];
+    const [dx, dw, db] = addon.instanceNormBackward(
+      [handle(inputs[0]!), handle(x), handle(inputs[2]!), handle(inputs[3]!), w, b],
+      instanceOptions(attrs),
+    ) as [NativeHandle, NativeHandle, NativeHandle];
+    const c = x.shape[1]!;
+    if (attrs.affine) return [result(x.shape, dx), result([c], dw), result([c], db)];
+    addon.dispose(dw);
+    addon.dispose(db);
     return result(x.shape, dx);
   });
 
@@ -138,7 +182,11 @@ export function registerLayerKernels(addon: NativeAddon): void {
   registerKernel(BACKEND_NAME, 'LayerNorm', (inputs, attrs, backend) => {
     const x = inputs[0]!;
     if (x.shape.length < 2 || x.shape.length > 6) return viaReference('LayerNorm', inputs, attrs, backend);
-    const [y, mean, variance] = addon.layerNormForward(handle(x), attrs.epsilon);
+    const [y, mean, variance] = addon.layerNormForward([handle(x)], attrs) as [
+      NativeHandle,
+      NativeHandle,
+      NativeHandle,
+    ];
     const rows = x.shape.slice(0, -1);
     return [result(x.shape, y), result(rows, mean), result(rows, variance)];
   });
@@ -148,7 +196,7 @@ export function registerLayerKernels(addon: NativeAddon): void {
       return viaReference('LayerNormGrad', inputs, attrs, backend);
     return result(
       x.shape,
-      addon.layerNormBackward(handle(dy), handle(x), handle(mean), handle(variance), attrs.epsilon),
+      addon.layerNormBackward([handle(dy), handle(x), handle(mean), handle(variance)], attrs),
     );
   });
 }

@@ -25,5 +25,8 @@ export function createOnednnBackend(addon: NativeAddon): Backend {
     memoryBytes(): number {
       return addon.liveBytes();
     },
+    cpuIsa(): string {
+      return addon.cpuIsa();
+    },
   };
 }

@@ -166,3 +166,87 @@ registerKernel('reference', 'LayerNormGrad', ([idy, ix, imean, ivar], { epsilon 
   }
   return { shape: ix!.shape, storage: dx };
 });
+
+/** Per (sample, channel) mean and 1/√(var + ε) of x [N, C, ...], two passes in float64. */
+function instanceStatistics(x: Float32Array, rows: number, block: number, epsilon: number) {
+  const mean = new Float32Array(rows);
+  const rstd = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < block; i++) s += x[r * block + i]!;
+    const m = s / block;
+    let v = 0;
+    for (let i = 0; i < block; i++) v += (x[r * block + i]! - m) ** 2;
+    mean[r] = m;
+    rstd[r] = 1 / Math.sqrt(v / block + epsilon);
+  }
+  return { mean, rstd };
+}
+
+registerKernel('reference', 'InstanceNorm', (inputs, { epsilon, affine, negativeSlope }) => {
+  const ix = inputs[0]!;
+  const x = values(ix);
+  const { channels, batch, block } = channelBlocks(ix.shape);
+  const weight = affine ? values(inputs[1]!) : null;
+  const bias = affine ? values(inputs[2]!) : null;
+  const { mean, rstd } = instanceStatistics(x, batch * channels, block, epsilon);
+  const y = new Float32Array(x.length);
+  for (let r = 0; r < batch * channels; r++) {
+    const c = r % channels;
+    const a = rstd[r]! * (weight ? weight[c]! : 1);
+    const b = (bias ? bias[c]! : 0) - mean[r]! * a;
+    for (let i = r * block; i < (r + 1) * block; i++) {
+      const v = x[i]! * a + b;
+      y[i] = negativeSlope !== null && v < 0 ? v * negativeSlope : v;
+    }
+  }
+  return [
+    { shape: ix.shape, storage: y },
+    { shape: [batch, channels], storage: mean },
+    { shape: [batch, channels], storage: rstd },
+  ];
+});
+
+registerKernel('reference', 'InstanceNormGrad', (inputs, { affine, negativeSlope }) => {
+  const [idy, ix, imean, irstd] = inputs as [
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+  ];
+  const dy = values(idy);
+  const x = values(ix);
+  const mean = values(imean);
+  const rstd = values(irstd);
+  const { channels, batch, block } = channelBlocks(ix.shape);
+  const weight = affine ? values(inputs[4]!) : null;
+  const bias = affine ? values(inputs[5]!) : null;
+  const dx = new Float32Array(x.length);
+  const dweight = new Float32Array(channels);
+  const dbias = new Float32Array(channels);
+  const g = new Float64Array(block);
+  for (let r = 0; r < batch * channels; r++) {
+    const c = r % channels;
+    const w = weight ? weight[c]! : 1;
+    const shift = bias ? bias[c]! : 0;
+    let sumG = 0;
+    let sumGx = 0;
+    for (let i = 0; i < block; i++) {
+      const xhat = (x[r * block + i]! - mean[r]!) * rstd[r]!;
+      // The activation's gradient needs the sign of the norm's output, recomputed here.
+      const pre = xhat * w + shift;
+      g[i] = negativeSlope !== null && pre < 0 ? dy[r * block + i]! * negativeSlope : dy[r * block + i]!;
+      sumG += g[i]!;
+      sumGx += g[i]! * xhat;
+    }
+    dweight[c]! += sumGx;
+    dbias[c]! += sumG;
+    for (let i = 0; i < block; i++) {
+      const xhat = (x[r * block + i]! - mean[r]!) * rstd[r]!;
+      dx[r * block + i] = w * rstd[r]! * (g[i]! - sumG / block - (xhat * sumGx) / block);
+    }
+  }
+  const out = { shape: ix.shape, storage: dx };
+  if (!affine) return out;
+  return [out, { shape: [channels], storage: dweight }, { shape: [channels], storage: dbias }];
+});

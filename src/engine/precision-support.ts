@@ -1,0 +1,37 @@
+/**
+ * Which precision a setting resolves to on a CPU, as pure functions of oneDNN's ISA name (no backend
+ * import, so the oneDNN backend can use them while it loads). precision.ts wraps them for the active
+ * backend.
+ */
+import type { PrecisionSetting } from './settings.js';
+
+export type Precision = 'fp32' | 'bf16';
+
+export interface Bf16Support {
+  supported: boolean;
+  /** The CPU instruction set the backend dispatches to (oneDNN's name), or the backend's name. */
+  isa: string;
+  /** Why bf16 is not available (empty when it is). */
+  reason: string;
+}
+
+/** oneDNN ISA names with native bfloat16 dot products (avx512_bf16 or AMX). */
+const BF16_ISAS = ['avx512_core_bf16', 'avx512_core_amx'];
+
+export function bf16SupportForIsa(isa: string): Bf16Support {
+  if (BF16_ISAS.some((name) => isa.startsWith(name))) return { supported: true, isa, reason: '' };
+  return {
+    supported: false,
+    isa,
+    reason: `this CPU (oneDNN ISA ${isa}) has neither avx512_bf16 nor AMX, so bfloat16 would be emulated and slower than float32`,
+  };
+}
+
+/** auto → bf16 where supported, else fp32; bf16 where unsupported → an error that says why. */
+export function precisionFor(setting: PrecisionSetting, support: Bf16Support): Precision {
+  if (setting === 'fp32') return 'fp32';
+  if (setting === 'auto') return support.supported ? 'bf16' : 'fp32';
+  if (!support.supported)
+    throw new Error(`--precision bf16 is not available: ${support.reason}; use auto or fp32`);
+  return 'bf16';
+}
