@@ -53,7 +53,10 @@ test('data check: exit 0 and a summary for a clean folder, exit 1 and one line p
 test('data check: bad arguments are one-line errors', async () => {
   await assert.rejects(run(['check']), InputError);
   await assert.rejects(run(['verify', root]), /unknown subcommand "verify"/);
-  await assert.rejects(run(['check', root, '--format', 'kits']), /--format: expected one of btcv, amos, mmwhs, brats, msd, got "kits"/);
+  await assert.rejects(
+    run(['check', root, '--format', 'kits']),
+    /--format: expected one of btcv, amos, mmwhs, brats, msd, got "kits"/,
+  );
   await assert.rejects(run(['check', join(root, 'nope')]), /nope: not a folder/);
 });
 

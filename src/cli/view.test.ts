@@ -17,7 +17,10 @@ describe('mosmos view (command line)', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('rejects a missing volume and unknown options', async () => {
-    await assert.rejects(run([]), (e) => e instanceof InputError && /expected <volume \| dicom-dir>/.test(e.message));
+    await assert.rejects(
+      run([]),
+      (e) => e instanceof InputError && /expected <volume \| dicom-dir>/.test(e.message),
+    );
     await assert.rejects(run(['a.nii.gz', '--colour', 'red']), /unknown option --colour/);
     await assert.rejects(run(['a.nii.gz', '--port', 'x']), /--port: expected a number/);
     await assert.rejects(run(['a.nii.gz', '--no-open']), /a\.nii\.gz: no such file/);
