@@ -30,8 +30,17 @@ test('phantom writes a BTCV cohort with pairs.jsonl; finetune and segment run on
   assert.deepEqual(image.dims, [32, 32, 12]);
   assert.ok(existsSync(join(data, 'label', 'label0004.nii.gz')));
   assert.equal(readFileSync(join(data, 'pairs.jsonl'), 'utf8').trim().split('\n').length, 4);
-  await assert.rejects(main(['phantom', '--cases', '4', '--out', data]), /exists/);
-  await assert.rejects(main(['phantom', '--cases', 'x', '--out', join(root, 'bad')]), /--cases/);
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...parts: unknown[]) => void errors.push(parts.join(' '));
+  try {
+    assert.equal(await main(['phantom', '--cases', '4', '--out', data]), 1);
+    assert.equal(await main(['phantom', '--cases', 'x', '--out', join(root, 'bad')]), 1);
+  } finally {
+    console.error = original;
+  }
+  assert.match(errors[0]!, /exists/);
+  assert.match(errors[1]!, /--cases must be an integer/);
 
   const run = join(root, 'run');
   const trained = await quietly(() =>
