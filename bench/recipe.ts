@@ -90,7 +90,7 @@ const falsePositiveMl: Record<string, number> = {};
 for (const item of held) {
   const out = join(runDir, 'predictions', `pred${item.id}.nii.gz`);
   mkdirSync(join(runDir, 'predictions'), { recursive: true });
-  await segmentFile(item.images[0]!, runDir, out, { force: true });
+  await segmentFile(item.images[0]!, runDir, out, { force: true, postprocess: 'none' });
   const pred = await readNifti(out);
   const gt = await readNifti(item.label!);
   const dims = pred.dims.slice(0, 3) as [number, number, number];
