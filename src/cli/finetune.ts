@@ -17,7 +17,8 @@ const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --
   --widths tiny|small|paper|a,b,… (small = 16,32,64,128)
   --positive-fraction X (0.5)          patches centred on foreground (class drawn uniformly per case)
   --no-deep-supervision                loss at full resolution only  --no-worker  augment on the main thread
-  --postprocess none|lcc (none)        validation: keep each organ's largest connected component
+  --postprocess none|lcc (lcc)         keep each organ's largest connected component in validation
+                                       and, through model.json, in mosmos segment
   --vit tiny|small|base (tiny)  --feature-size N (16)  --tags btcv|amos|… (btcv, without --pretrained)
   --spacing x,y,z mm  --intensity ct|zscore|auto  --window min,max HU   (default: the pre-training run's)
   --val-every N (5)  --overlap X (0.5)  --no-augment  --max-steps N

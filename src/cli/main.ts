@@ -45,6 +45,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'grow a BTCV-layout cohort with reports from one labelled real CT',
     load: async () => (await import('./cohort.js')).run,
   },
+  phantom: {
+    summary: 'write a synthetic abdominal CT cohort with reports (BTCV layout)',
+    load: async () => (await import('./phantom.js')).run,
+  },
   demo: {
     summary: 'synthetic abdomen + reports, end to end',
     load: async () => (await import('./demo.js')).run,

@@ -1,9 +1,11 @@
 /**
- * MOSMOS fine-tuning (DESIGN.md §1): a 2D U-Net or UNETR, optionally starting from a pre-training
- * run's encoder and tag queries, with pixel-tag attention maps at every decoder stage (switchable
- * for the ablation), trained with Dice + CE on fg/bg-balanced patches, validated by sliding-window
- * Dice per organ, with best/last weights, checkpoints, exact resume, run.json, metrics.jsonl,
- * splits.json and model.json (everything `mosmos segment` needs).
+ * MOSMOS fine-tuning (DESIGN.md §1): a 2D U-Net, 3D U-Net or UNETR, optionally starting from a
+ * pre-training run's encoder and tag queries, with pixel-tag attention maps at every decoder stage
+ * (switchable for the ablation). The recipe (issue 10, DESIGN.md §7): class-balanced foreground
+ * patches augmented in a worker thread, Dice + CE with deep supervision, AdamW 3e-3 with poly decay,
+ * an optional time budget; validation by sliding-window Dice per organ. The loop itself (epochs,
+ * checkpoints, exact resume, metrics.jsonl) is `runTraining`; this file supplies its hooks and writes
+ * run.json, splits.json and model.json (everything `mosmos segment` needs).
  * @example await finetune({ ...defaultFinetuneConfig, data: 'phantom', out: 'runs/ft', attentionMaps: false })
  */
 import { createHash } from 'node:crypto';
@@ -217,6 +219,7 @@ export async function finetune(
     tagVocabulary: described.tagVocabulary,
     weights: validation.length > 0 ? 'best.safetensors' : 'last.safetensors',
     ...(runId === undefined ? {} : { runId }),
+    postprocess: config.postprocess,
   };
   writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
 

@@ -21,7 +21,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpo
 import { createProgress, type ProgressStream } from './progress.js';
 import { appendMetrics } from './run-record.js';
 import { installStopSignal, type StopSignal } from './stop-signal.js';
-import { planStepsForBudget, type StepTimer, stepTimer } from './time-budget.js';
+import { BUDGET_REPLAN_EVERY, planStepsForBudget, type StepTimer, stepTimer } from './time-budget.js';
 
 /** Figures of one training step; `loss` is required, the rest are logged and averaged per epoch. */
 export type StepFigures = { loss: number } & Record<string, number>;
@@ -102,6 +102,8 @@ export async function runTraining<Batch>(
   let plannedSteps = options.epochs * stepsPerEpoch;
   let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
   let budgetPlanned = false;
+  /** Where the time budget last planned (null: no budget, or a resumed run that keeps its plan). */
+  let replanFrom: { time: number; step: number } | null = null;
   if (options.resume) {
     const restored = await loadCheckpoint(runDir, model, optimizer);
     if (restored) {
@@ -186,7 +188,26 @@ export async function runTraining<Batch>(
         log(
           `time budget ${options.timeBudgetMinutes} min: ${outcome.msPerStep.toFixed(0)} ms/step → ${plannedSteps} steps (${Math.ceil(plannedSteps / stepsPerEpoch)} epochs of ${stepsPerEpoch})`,
         );
-        progress = epochProgress(options, epoch, plannedSteps, position.batchInEpoch);
+        progress = epochProgress(options, epoch, plannedSteps);
+        replanFrom = { time: now(), step: position.step };
+      } else if (replanFrom && position.step - replanFrom.step >= BUDGET_REPLAN_EVERY) {
+        // On a shared machine the step time drifts: re-plan from the time per step since the last
+        // plan (loading and validation included), so the run still ends inside the budget. The poly
+        // schedule follows the new total; it changes by a few steps at a time.
+        const msPerStep = (now() - replanFrom.time) / (position.step - replanFrom.step);
+        const elapsedMs = now() - started;
+        const replanned = planStepsForBudget({
+          budgetMs: options.timeBudgetMinutes! * 60_000,
+          elapsedMs,
+          stepsDone: position.step,
+          msPerStep,
+          stepsPerEpoch,
+          validations: options.valEvery > 0 ? 1 : 0,
+          margin: 1,
+        }).steps;
+        plannedSteps = elapsedMs >= options.timeBudgetMinutes! * 60_000 ? position.step : replanned;
+        outcome.msPerStep = msPerStep;
+        replanFrom = { time: now(), step: position.step };
       }
 
       const epochDone = position.step % stepsPerEpoch === 0 || position.step >= plannedSteps;
@@ -250,7 +271,7 @@ export async function runTraining<Batch>(
   return outcome;
 }
 
-function epochProgress(options: TrainingLoopOptions, epoch: number, plannedSteps: number, at = 0) {
+function epochProgress(options: TrainingLoopOptions, epoch: number, plannedSteps: number) {
   const epochs = Math.ceil(plannedSteps / options.stepsPerEpoch);
   const total = Math.min(options.stepsPerEpoch, plannedSteps - epoch * options.stepsPerEpoch);
   const progress = createProgress({
@@ -258,6 +279,5 @@ function epochProgress(options: TrainingLoopOptions, epoch: number, plannedSteps
     label: `epoch ${epoch + 1}/${epochs}`,
     stream: options.progressStream,
   });
-  if (at > 0) progress.update(at);
   return progress;
 }
