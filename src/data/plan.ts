@@ -348,15 +348,19 @@ export function planToFinetuneSettings(
 ): PlannedSettings {
   const config = plan.configurations[configuration];
   if (!config) throw new RangeError(`the plan has no ${configuration} configuration (2D data?)`);
+  // mosmos's U-Nets pool every axis at every stage, so they take the depth the least-pooled axis
+  // allows (at least 2 stages) and a patch divisible by 2^(stages − 1) on every axis.
+  const stages = Math.max(2, Math.min(...config.poolsPerAxis) + 1);
+  const reduction = 2 ** (stages - 1);
   return {
     preprocess: {
       spacing: [...plan.spacing],
       intensity: plan.normalization.length === 1 ? plan.normalization[0]! : [...plan.normalization],
     },
-    patch: [...config.patch],
+    patch: config.patch.map((n) => Math.ceil(n / reduction) * reduction),
     batch: config.batch,
-    widths: [...config.widths],
-    stages: config.stages,
+    widths: Array.from({ length: stages }, (_, i) => config.widths[i] ?? plan.planner.baseWidth * 2 ** i),
+    stages,
     inputChannels: plan.inputChannels,
   };
 }

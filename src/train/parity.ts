@@ -194,6 +194,7 @@ export async function runParity(options: ParityOptions): Promise<ParityResult> {
     );
   }
   const secondsMosmos = (performance.now() - started) / 1000;
+  writeFileSync(join(options.dir, 'losses_mosmos.json'), JSON.stringify(lossMosmos));
 
   log(`PyTorch: the same ${options.steps} steps`);
   started = performance.now();
