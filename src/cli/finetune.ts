@@ -22,6 +22,9 @@ const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --
   --vit tiny|small|base (tiny)  --feature-size N (16)  --tags btcv|amos|… (btcv, without --pretrained)
   --spacing x,y,z mm  --intensity ct|zscore|auto  --window min,max HU   (default: the pre-training run's)
   --val-every N (5)  --overlap X (0.5)  --no-augment  --max-steps N
+  --plan plans.json                    spacing, patch, batch, widths, normalisation from mosmos plan
+                                       (default: plan the dataset now, as nnU-Net; with --pretrained
+                                       the pre-training run's settings); --no-plan: the defaults above
   --resume  continue the run in --out     --force  replace an existing run
   ${engineOptionsUsage}`;
 
@@ -38,7 +41,15 @@ function numberList(args: ParsedArgs, name: string, count: number): number[] | u
 
 /** `mosmos finetune`: fine-tune a segmentation network (see DESIGN.md §1). */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['resume', 'force', 'no-augment', 'no-deep-supervision', 'no-worker', 'help']);
+  const args = parseArgs(argv, [
+    'resume',
+    'force',
+    'no-augment',
+    'no-deep-supervision',
+    'no-worker',
+    'no-plan',
+    'help',
+  ]);
   if (optionFlag(args, 'help')) {
     console.log(usage);
     return 0;
@@ -103,6 +114,21 @@ export async function run(argv: string[]): Promise<number> {
   const positiveFraction = optionNumber(args, 'positive-fraction', d.positiveFraction);
   if (!(positiveFraction >= 0 && positiveFraction <= 1))
     throw new InputError(`--positive-fraction must be between 0 and 1, got ${positiveFraction}`);
+  // Planning (issue #10 §1): every value given on the command line wins over the plan's.
+  let planned: Awaited<ReturnType<typeof planFinetune>> | undefined;
+  if (!optionFlag(args, 'no-plan') && !pretrained && !optionFlag(args, 'resume'))
+    planned = await planFinetune(data, arch, {
+      format: formatOption === undefined ? undefined : parseDatasetFormat(formatOption),
+      modality: optionString(args, 'modality'),
+      planPath: optionString(args, 'plan'),
+      overrides: {
+        spacing,
+        intensity: intensityKind || window ? preprocess?.intensity : undefined,
+        patch: patchOption === undefined ? undefined : patch,
+        batch: args.options.has('batch') ? Math.round(positive('batch', d.batch)) : undefined,
+        widths: widthsOption === undefined ? undefined : widths,
+      },
+    });
   const { finetune } = await import('../train/finetune.js');
   const { loadBertEncoder } = await import('../nn/bert.js');
   const result = await finetune(
@@ -118,18 +144,19 @@ export async function run(argv: string[]): Promise<number> {
       labelFraction: optionNumber(args, 'label-fraction', d.labelFraction),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),
-      batch: Math.round(positive('batch', d.batch)),
+      batch: planned?.batch ?? Math.round(positive('batch', d.batch)),
       lr: positive('lr', d.lr),
       weightDecay: optionNumber(args, 'weight-decay', d.weightDecay),
       seed: Math.round(optionNumber(args, 'seed', d.seed)),
-      patch: patch.map(Math.round) as [number, number] | [number, number, number],
+      patch: (planned?.patch ?? patch).map(Math.round) as [number, number] | [number, number, number],
       deepSupervision: !optionFlag(args, 'no-deep-supervision'),
       worker: !optionFlag(args, 'no-worker'),
       timeBudget: optionNumber(args, 'time-budget', 0),
       postprocess,
       positiveFraction,
-      preprocess,
-      widths,
+      preprocess: planned?.preprocess ?? preprocess,
+      widths: planned?.widths ?? widths,
+      plan: planned?.plan,
       vit: vit as typeof d.vit,
       featureSize: Math.round(positive('feature-size', d.featureSize)),
       tags: optionString(args, 'tags', d.tags)!,
@@ -152,4 +179,52 @@ export async function run(argv: string[]): Promise<number> {
     for (const [organ, dice] of Object.entries(last.perOrgan))
       console.log(`  ${organ.padEnd(28)} ${dice.toFixed(4)}`);
   return 0;
+}
+
+/**
+ * The plan's settings for a fine-tuning run (`--plan` file, else the dataset planned now). UNETR
+ * keeps its ViT-sized patch and takes only spacing and normalisation.
+ */
+async function planFinetune(
+  data: string,
+  arch: string,
+  options: {
+    format?: import('../data/dataset.js').DatasetFormat;
+    modality?: string;
+    planPath?: string;
+    overrides: import('../data/resolve-plan.js').PlanOverrides;
+  },
+) {
+  const { resolvePlan } = await import('../data/resolve-plan.js');
+  const configuration = arch === 'unet3d' ? '3d_fullres' : '2d';
+  let resolved: Awaited<ReturnType<typeof resolvePlan>>;
+  try {
+    resolved = await resolvePlan(data, options, configuration, options.overrides);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`${data}: ${error.message}`);
+    throw error;
+  }
+  const { plan, settings } = resolved;
+  let { preprocess } = settings;
+  if (Array.isArray(preprocess.intensity) && preprocess.intensity.length > 1) {
+    // Preprocessing gives every channel, but the patch sampler and networks take one channel today.
+    console.error(
+      `mosmos finetune: the plan has ${preprocess.intensity.length} input channels (${plan.channels.join(', ')}); training uses the first`,
+    );
+    preprocess = { ...preprocess, intensity: preprocess.intensity[0]! };
+  }
+  const planned = {
+    plan,
+    preprocess,
+    patch: arch === 'unetr' ? undefined : settings.patch,
+    batch: settings.batch,
+    widths: arch === 'unetr' ? undefined : settings.widths,
+  };
+  console.error(
+    `mosmos finetune: planned spacing ${preprocess.spacing.map((v) => Number(v.toFixed(3))).join('×')} mm` +
+      (planned.patch
+        ? `, patch ${planned.patch.join('×')}, batch ${planned.batch}, widths ${planned.widths!.join(',')}`
+        : ''),
+  );
+  return planned;
 }

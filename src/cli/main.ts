@@ -25,6 +25,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'reports generate <dataset-dir>: reports from label maps',
     load: async () => (await import('./reports.js')).run,
   },
+  plan: {
+    summary: 'fingerprint a dataset and plan spacing, patch, batch, depth, normalisation',
+    load: async () => (await import('./plan.js')).run,
+  },
   pretrain: {
     summary: 'report-supervised pre-training (contrastive + MLR)',
     load: async () => (await import('./pretrain.js')).run,

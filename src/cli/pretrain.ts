@@ -16,6 +16,8 @@ training options:
   --spacing x,y,z mm (1.5,1.5,3)  --intensity ct|zscore|auto (ct)  --window min,max HU (-175,250)
   --val-fraction X (0.2)  --no-augment  --no-worker  --max-steps N
   --resume  continue the run in --out exactly     --skip-bad  skip and count bad pairs lines
+  --plan plans.json  spacing, normalisation, widths and slice size from mosmos plan (default: plan the
+            dataset folder holding --pairs when it is one, as finetune does); --no-plan: the defaults
   --force   replace an existing run
   ${engineOptionsUsage}`;
 
@@ -30,7 +32,7 @@ function numberList(args: ParsedArgs, name: string, count: number): number[] | u
 
 /** `mosmos pretrain`: report-supervised pre-training, or export of a run's attention maps. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['resume', 'skip-bad', 'force', 'no-augment', 'no-worker', 'help']);
+  const args = parseArgs(argv, ['resume', 'skip-bad', 'force', 'no-augment', 'no-worker', 'no-plan', 'help']);
   if (optionFlag(args, 'help')) {
     console.log(usage);
     return 0;
@@ -92,6 +94,15 @@ export async function run(argv: string[]): Promise<number> {
     if (!(v > 0)) throw new InputError(`option --${name} must be positive, got ${v}`);
     return v;
   };
+  const explicitIntensity = args.options.has('intensity') || args.options.has('window');
+  const planned =
+    optionFlag(args, 'no-plan') || optionFlag(args, 'resume') || arch !== 'unet2d'
+      ? undefined
+      : await planPretrain(pairs, optionString(args, 'plan'), {
+          spacing: numberList(args, 'spacing', 3) as [number, number, number] | undefined,
+          intensity: explicitIntensity ? intensity : undefined,
+          widths: args.options.has('widths') ? widths : undefined,
+        });
   const { pretrain } = await import('../train/pretrain.js');
   const { loadBertEncoder } = await import('../nn/bert.js');
   const result = await pretrain(
@@ -117,14 +128,17 @@ export async function run(argv: string[]): Promise<number> {
               .map((s) => s.trim())
               .filter(Boolean),
       validationFraction: optionNumber(args, 'val-fraction', d.validationFraction),
-      preprocess: {
+      preprocess: planned?.preprocess ?? {
         spacing:
           (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
         intensity,
       },
-      sliceSize: Math.round(positive('slice-size', d.sliceSize)),
+      sliceSize: args.options.has('slice-size')
+        ? Math.round(positive('slice-size', d.sliceSize))
+        : (planned?.sliceSize ?? d.sliceSize),
       slicesPerVolume: Math.round(positive('slices', d.slicesPerVolume)),
-      widths,
+      widths: planned?.widths ?? widths,
+      plan: planned?.plan,
       vit: vit as typeof d.vit,
       embedDim: Math.round(positive('embed-dim', d.embedDim)),
       maxTokens: Math.round(positive('max-tokens', d.maxTokens)),
@@ -142,4 +156,36 @@ export async function run(argv: string[]): Promise<number> {
     `${result.interrupted ? 'stopped' : 'finished'} after ${result.steps} steps; run folder ${result.runDir}`,
   );
   return 0;
+}
+
+/**
+ * Pre-training's share of the plan (spacing, normalisation of the first channel, widths, slice size
+ * = the 2D patch's longer side): from `--plan`, else from planning the dataset folder that holds the
+ * pairs manifest; undefined when that folder is not a labelled dataset (the defaults then apply).
+ */
+async function planPretrain(
+  pairs: string,
+  planPath: string | undefined,
+  overrides: import('../data/resolve-plan.js').PlanOverrides,
+) {
+  const { dirname } = await import('node:path');
+  const { resolvePlan } = await import('../data/resolve-plan.js');
+  let resolved: Awaited<ReturnType<typeof resolvePlan>>;
+  try {
+    resolved = await resolvePlan(dirname(pairs), { planPath }, '2d', overrides);
+  } catch (error) {
+    if (planPath !== undefined) throw error;
+    console.error(`mosmos pretrain: not planned (${(error as Error).message}); using the default settings`);
+    return undefined;
+  }
+  const { plan, settings } = resolved;
+  const intensity = Array.isArray(settings.preprocess.intensity)
+    ? settings.preprocess.intensity[0]!
+    : settings.preprocess.intensity;
+  return {
+    plan,
+    preprocess: { spacing: settings.preprocess.spacing, intensity },
+    widths: settings.widths,
+    sliceSize: Math.max(...settings.patch),
+  };
 }

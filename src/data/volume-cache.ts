@@ -16,6 +16,8 @@ export interface PreparedVolume {
   spacing: [number, number, number];
   /** Voxel → RAS-mm affine of this grid, to map outputs back onto the source image's grid. */
   affine?: number[][];
+  /** Input channels stacked channel-major in `data` (absent = 1). */
+  channels?: number;
 }
 
 /** sha256 of a file's bytes (streamed), or of a folder's files in name order (a DICOM series). */
@@ -54,11 +56,17 @@ export class VolumeCache {
     try {
       const header = JSON.parse(readFileSync(p.header, 'utf8')) as Omit<PreparedVolume, 'data'>;
       const bytes = readFileSync(p.data);
-      const count = header.dims[0] * header.dims[1] * header.dims[2];
+      const count = header.dims[0] * header.dims[1] * header.dims[2] * (header.channels ?? 1);
       if (bytes.byteLength !== count * 4) return undefined;
       const data = new Float32Array(count);
       new Uint8Array(data.buffer).set(bytes);
-      return { data, dims: header.dims, spacing: header.spacing, affine: header.affine };
+      return {
+        data,
+        dims: header.dims,
+        spacing: header.spacing,
+        affine: header.affine,
+        ...(header.channels ? { channels: header.channels } : {}),
+      };
     } catch {
       return undefined;
     }
@@ -75,7 +83,8 @@ export class VolumeCache {
         force: true,
       },
     );
-    writeFileAtomic(p.header, JSON.stringify({ dims: volume.dims, spacing: volume.spacing }), {
+    const channels = volume.channels && volume.channels > 1 ? { channels: volume.channels } : {};
+    writeFileAtomic(p.header, JSON.stringify({ dims: volume.dims, spacing: volume.spacing, ...channels }), {
       force: true,
     });
   }

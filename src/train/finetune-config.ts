@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetFormat } from '../data/dataset.js';
+import type { ExperimentPlan } from '../data/plan.js';
 import type { PreprocessSettings } from '../data/preprocess.js';
 import { fileError } from '../errors.js';
 import type { SegmentationNetworkConfig } from '../nn/segmentation-network.js';
@@ -67,6 +68,8 @@ export interface FinetuneConfig {
   force: boolean;
   /** Stop after this many steps in this invocation (tests, time-boxed runs); 0 = no limit. */
   maxSteps: number;
+  /** The experiment plan the run's settings came from; written to the run folder as plans.json. */
+  plan?: ExperimentPlan;
 }
 
 export const defaultFinetuneConfig: Omit<FinetuneConfig, 'data' | 'out' | 'attentionMaps'> = {

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
 import { PatchPool } from '../data/patch-pool.js';
 import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
+import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
 import {
   AdamW,
   type ParamGroup,
@@ -200,11 +201,12 @@ export async function finetune(
       argv: runtime.argv ?? [],
       seed: config.seed,
       dataFingerprint: filesFingerprint([...train, ...validation].flatMap((c) => [...c.images, c.label!])),
-      config: { ...config, data: resolve(config.data), out: runDir, preprocess },
+      config: { ...config, plan: undefined, data: resolve(config.data), out: runDir, preprocess },
     },
     { resume: config.resume, force: config.force },
   );
   writeFileAtomic(join(runDir, 'splits.json'), `${JSON.stringify(splits, null, 2)}\n`, { force: true });
+  if (config.plan) writePlan(join(runDir, PLAN_FILE), config.plan, { force: true });
   const labels: Record<string, string> = Object.fromEntries(
     Object.entries(dataset.labels).map(([k, v]) => [k, v]),
   );

@@ -1,4 +1,5 @@
 /** Configuration of a pre-training run: a typed object with defaults, written to run.json. */
+import type { ExperimentPlan } from '../data/plan.js';
 import type { PreprocessSettings } from '../data/preprocess.js';
 import { defaultPreprocess } from '../data/preprocess.js';
 import type { textEncoderPresets } from '../nn/text-encoder.js';
@@ -64,6 +65,8 @@ export interface PretrainConfig {
   force: boolean;
   /** Stop after this many optimizer steps in this invocation (tests, time-boxed runs); 0 = no limit. */
   maxSteps: number;
+  /** The experiment plan the run's settings came from; written to the run folder as plans.json. */
+  plan?: ExperimentPlan;
 }
 
 export const defaultPretrainConfig: Omit<PretrainConfig, 'pairs' | 'out'> = {

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PreparePool } from '../data/prepare-pool.js';
+import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
 import {
   AdamW,
@@ -152,11 +153,12 @@ export async function pretrain(
         config.pairs,
         pairs.map((p) => p.image),
       ),
-      config: { ...config, pairs: resolve(config.pairs), out: runDir },
+      config: { ...config, plan: undefined, pairs: resolve(config.pairs), out: runDir },
     },
     { resume: config.resume, force: config.force },
   );
   mkdirSync(runDir, { recursive: true });
+  if (config.plan) writePlan(join(runDir, PLAN_FILE), config.plan, { force: true });
 
   const corpus = [...split.train.map((i) => pairs[i]!.report), ...prompts];
   const { model, tokenizer } = await buildPretrainModel(config, runDir, corpus, tagNames, runtime);

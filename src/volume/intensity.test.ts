@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ctWindow, percentileClip, percentiles, zScoreNormalize } from './intensity.js';
+import { ctWindow, ctZScore, percentileClip, percentiles, zScoreNormalize } from './intensity.js';
 
 /** numpy.percentile's default (linear) method on a sorted copy: the slow, obvious reference. */
 function referencePercentile(values: number[], q: number): number {
@@ -64,4 +64,9 @@ describe('intensity', () => {
     assert.equal(out[50], 0.5);
     assert.equal(out[100], 1);
   });
+});
+
+test('ctZScore clips to the foreground percentiles, then z-scores with the foreground mean and sd', () => {
+  const out = ctZScore(Float32Array.from([-1000, 0, 100, 2000]), { low: -50, high: 300, mean: 100, sd: 50 });
+  assert.deepEqual([...out], [-3, -2, 0, 4]);
 });

@@ -17,6 +17,29 @@ export function ctWindow(data: VoxelArray, min: number, max: number): Float32Arr
   return out;
 }
 
+/**
+ * nnU-Net's CTNormalization: clip to [low, high] (the foreground 0.5–99.5 percentiles of the
+ * dataset), then (v − mean) / sd with the dataset's foreground mean and sd, so one HU value maps to
+ * the same input in every image.
+ *
+ * @example ctZScore(ct.data, { low: -960, high: 310, mean: 98, sd: 120 })
+ */
+export function ctZScore(
+  data: VoxelArray,
+  stats: { low: number; high: number; mean: number; sd: number },
+): Float32Array {
+  if (!(stats.high >= stats.low))
+    throw new RangeError(`CT clip needs high ≥ low (got ${stats.low}, ${stats.high})`);
+  const out = new Float32Array(data.length);
+  const scale = 1 / Math.max(stats.sd, 1e-8);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    const c = Math.min(Math.max(v, stats.low), stats.high);
+    out[i] = (c - stats.mean) * scale;
+  }
+  return out;
+}
+
 export interface ZScoreOptions {
   /** Statistics only over voxels where the mask is non-zero (the rest become 0). */
   mask?: Uint8Array;
