@@ -8,7 +8,7 @@ import { readVolume } from '../io/read-volume.js';
 import { ctWindow, percentiles, zScoreNormalize } from '../volume/intensity.js';
 import { replaceNonFinite } from '../volume/non-finite.js';
 import { reorientToRas } from '../volume/orientation.js';
-import { resampleToSpacing } from '../volume/resample.js';
+import { resampleToSpacing, worldToVoxel } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
 import type { PreparedVolume, VolumeCache } from './volume-cache.js';
 
@@ -48,6 +48,7 @@ export function preprocessVolume(volume: Volume, settings: PreprocessSettings): 
     (volume.dims[3] ?? 1) > 1
       ? { ...volume, dims: [nx, ny, nz], data: volume.data.subarray(0, nx * ny * nz) }
       : volume;
+  worldToVoxel(single); // a degenerate affine is an error naming the file, before any work
   const ras = reorientToRas(replaceNonFinite(single));
   const resampled = resampleToSpacing(ras, settings.spacing, 'linear', { fill: minimum(ras.data) });
   const data = normalizeIntensity(resampled.data, settings.intensity);
