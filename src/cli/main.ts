@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, systemErrorLine } from '../errors.js';
 
 /** A CLI command: parses its own arguments, calls the library, returns the exit code. */
 export type Command = (argv: string[]) => Promise<number>;
@@ -90,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof InputError) {
       console.error(`mosmos ${name}: ${error.message}`);
+      return 1;
+    }
+    // ENOENT, ENOSPC, EISDIR … from anywhere: the user's path and the problem, not a bare code.
+    const line = systemErrorLine(error);
+    if (line !== undefined) {
+      console.error(`mosmos ${name}: ${line}`);
       return 1;
     }
     throw error;

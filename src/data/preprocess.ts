@@ -9,7 +9,7 @@ import { readVolume } from '../io/read-volume.js';
 import { ctWindow, ctZScore, percentiles, zScoreNormalize } from '../volume/intensity.js';
 import { replaceNonFinite } from '../volume/non-finite.js';
 import { reorientToRas } from '../volume/orientation.js';
-import { resampleToSpacing } from '../volume/resample.js';
+import { resampleToSpacing, worldToVoxel } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
 import type { PreparedVolume, VolumeCache } from './volume-cache.js';
 
@@ -73,6 +73,7 @@ export function preprocessVolume(volume: Volume, settings: PreprocessSettings): 
       volume.source?.path ?? 'image',
       `has ${available} channel(s), the run expects ${perChannel.length}`,
     );
+  worldToVoxel(volume); // a degenerate affine is an error naming the file, before any work
   const prepared = perChannel.map((setting, c) => {
     const ras = reorientToRas(replaceNonFinite(channelOf(volume, c)));
     const resampled = resampleToSpacing(ras, settings.spacing, 'linear', { fill: minimum(ras.data) });

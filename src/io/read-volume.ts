@@ -2,6 +2,7 @@
 import { open, stat } from 'node:fs/promises';
 import { fileError } from '../errors.js';
 import type { Volume } from '../volume/volume.js';
+import { assertRegularFile } from './input-file.js';
 import { readNifti } from './nifti/file.js';
 
 export interface ReadVolumeOptions {
@@ -39,6 +40,7 @@ export async function readVolume(path: string, options: ReadVolumeOptions = {}):
     const { readDicomSeries } = await import('./dicom/series.js');
     return readDicomSeries(path, options.series === undefined ? {} : { series: options.series });
   }
+  assertRegularFile(path, 'a .nii/.nii.gz file or a DICOM folder');
   if (options.series !== undefined) throw fileError(path, '--series applies to DICOM folders, not to a file');
   const prefix = await readPrefix(path);
   const text = new TextDecoder('latin1').decode(prefix.subarray(128, 132));

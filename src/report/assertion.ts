@@ -42,7 +42,7 @@ export function assertionStatus(
   concept: { start: number; end: number },
   options: AssertionOptions = {},
 ): AssertionResult {
-  const tokens = tokenize(sentence);
+  const tokens = tokensOf(sentence);
   const range = tokenRange(tokens, concept.start, concept.end);
   if (!range) return { status: 'present' };
   const [cFirst, cLast] = range;
@@ -84,6 +84,19 @@ export function assertionStatus(
     status: negated ? 'absent' : 'uncertain',
     cue: { text: sentence.slice(first.start, last.end), start: first.start, end: last.end },
   };
+}
+
+// A sentence is asked about each of its mentions and findings in turn: tokenize it once. Two
+// entries, because the tagger asks about a sentence and its colon-normalised copy alternately.
+const recent: { sentence: string; tokens: Token[] }[] = [];
+
+function tokensOf(sentence: string): Token[] {
+  const hit = recent.find((r) => r.sentence === sentence);
+  if (hit) return hit.tokens;
+  const tokens = tokenize(sentence);
+  recent.unshift({ sentence, tokens });
+  recent.length = Math.min(recent.length, 2);
+  return tokens;
 }
 
 /** True when nothing between tokens [from, to) ends the scope of a cue. */

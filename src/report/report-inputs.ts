@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileError } from '../errors.js';
+import { assertRegularFile } from '../io/input-file.js';
 import { type TagResult, tagConcepts, tagReport } from './tagger.js';
 import type { TagVocabulary } from './vocabularies.js';
 
@@ -18,6 +19,7 @@ export interface ReportInput {
  */
 export function readReportInputs(path: string): ReportInput[] {
   let content: string;
+  assertRegularFile(path, 'a .txt report or a .jsonl file of reports');
   try {
     content = readFileSync(path, 'utf8');
   } catch {

@@ -2,7 +2,7 @@ import { assertionStatus } from './assertion.js';
 import { findingTerms } from './findings.js';
 import { findAllMentions, type Mention } from './mentions.js';
 import { detectSections } from './sections.js';
-import { type Span, splitSentences, tokenize } from './text.js';
+import { boundSentences, type Span, splitSentences, tokenize } from './text.js';
 import type { OrganTag, TagVocabulary } from './vocabularies.js';
 
 /** What a report says about a tag. */
@@ -62,7 +62,7 @@ export function tagReport(text: string, vocabulary: TagVocabulary): TagResult[] 
   };
   for (const section of detectSections(text)) {
     if (!section.describesExam) continue;
-    for (const local of splitSentences(section.text)) {
+    for (const local of boundSentences(splitSentences(section.text))) {
       const sentence: Span = {
         text: local.text,
         start: section.start + local.start,
@@ -95,17 +95,16 @@ function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
   const mentions = findAllMentions(text, tags).filter((m) => !/^\s+(fossa|bed)\b/i.test(text.slice(m.end)));
   // Structured reports write "GALLBLADDER: Surgically absent.": the colon after an organ name joins it
   // to what is said of it, so for assertions it is read as a space (same length, same offsets).
-  const asserted = mentions.reduce(
-    (t, m) => t.replace(new RegExp(`^([\\s\\S]{${m.end}}\\s*):`), '$1 '),
-    text,
-  );
+  const asserted = colonsAfterMentionsAsSpaces(text, mentions);
   const findings = [...text.matchAll(findingPattern)]
     .map((m) => ({ start: m.index, end: m.index + m[0].length }))
     .filter((f) => !mentions.some((m) => m.start < f.end && f.start < m.end));
+  // Each finding's nearest mention, found once (per mention it made the sentence's work cubic).
+  const nearest = findings.map((f) => nearestMention(f, mentions));
 
   for (const mention of mentions) {
     const assertion = assertionStatus(asserted, mention);
-    const attached = findings.filter((f) => nearestMention(f, mentions) === mention);
+    const attached = findings.filter((_, i) => nearest[i] === mention);
     const modifiesFinding =
       mention.adjective ||
       mention.finding ||
@@ -154,6 +153,17 @@ function tagSentence(sentence: Span, tags: OrganTag[]): Candidate[] {
   return candidates;
 }
 
+/** `text` with a colon that follows a mention (after optional white space) read as a space. */
+function colonsAfterMentionsAsSpaces(text: string, mentions: Mention[]): string {
+  const units = text.split(''); // UTF-16 code units, so mention offsets index it directly
+  for (const m of mentions) {
+    let i = m.end;
+    while (i < units.length && /\s/.test(units[i]!)) i++;
+    if (units[i] === ':') units[i] = ' ';
+  }
+  return units.join('');
+}
+
 /** Spans of a resection term; for a paired organ the side (or "bilateral") must precede it. */
 function findResection(text: string, tag: OrganTag, terms: string[]): { start: number; end: number }[] {
   const alternatives = terms.map((t) => t.split(/\s+/).join('\\s+')).join('|');
@@ -193,7 +203,7 @@ export function tagConcepts(text: string, concepts: string[]): TagResult[] {
   const sentences = detectSections(text)
     .filter((s) => s.describesExam)
     .flatMap((section) =>
-      splitSentences(section.text).map((s) => ({
+      boundSentences(splitSentences(section.text)).map((s) => ({
         ...s,
         start: section.start + s.start,
         end: section.start + s.end,

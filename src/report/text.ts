@@ -57,7 +57,8 @@ export function splitSentences(text: string): Span[] {
     const c = text[i]!;
     if (c === '\n') {
       // A blank line, or a line break followed by a numbered item or a heading, ends the sentence.
-      const rest = text.slice(i + 1);
+      // Peeking a bounded stretch keeps this linear on text with many line breaks.
+      const rest = text.slice(i + 1, i + 200);
       if (/^\s*\n/.test(rest) || /^\s*(\d+[.)]\s|[A-Z][A-Z /]+:)/.test(rest)) push(i + 1);
       continue;
     }
@@ -65,14 +66,42 @@ export function splitSentences(text: string): Span[] {
     const next = text[i + 1];
     if (next !== undefined && !/\s/.test(next)) continue;
     if (c === '.') {
-      const before = /([A-Za-z.]+)$/.exec(text.slice(start, i))?.[1]?.toLowerCase() ?? '';
+      const before = /([A-Za-z.]+)$/.exec(text.slice(Math.max(start, i - 40), i))?.[1]?.toLowerCase() ?? '';
       if (NO_BREAK_BEFORE.has(before)) continue;
       if (/\.[a-z]$/.test(before)) continue; // "p.o." style abbreviation
       // "1." at the start of a numbered item is a list marker, not a sentence end.
-      if (/^\s*\d+$/.test(text.slice(start, i))) continue;
+      if (i - start < 40 && /^\s*\d+$/.test(text.slice(start, i))) continue;
     }
     push(i + 1);
   }
   push(text.length);
   return sentences;
+}
+
+/**
+ * Longest sentence (characters) the tagger reads as one: real report sentences are a few hundred
+ * characters; a run-on "sentence" of 120 kB without punctuation made tagging quadratic. Longer ones
+ * are cut at white space into pieces of at most this length (a cue's scope is 14 words, so a cut
+ * can only lose a cue reaching across it).
+ */
+export const MAX_SENTENCE_CHARS = 1000;
+
+/** `sentences` with every one longer than `max` characters cut at white space into shorter pieces. */
+export function boundSentences(sentences: Span[], max = MAX_SENTENCE_CHARS): Span[] {
+  const out: Span[] = [];
+  for (const sentence of sentences) {
+    let { text, start } = sentence;
+    while (text.length > max) {
+      const space = text.lastIndexOf(' ', max);
+      const cut = space > max / 2 ? space : max;
+      const piece = text.slice(0, cut).trimEnd();
+      if (piece.length > 0) out.push({ text: piece, start, end: start + piece.length });
+      const rest = text.slice(cut);
+      const lead = rest.length - rest.trimStart().length;
+      start += cut + lead;
+      text = rest.trimStart();
+    }
+    if (text.length > 0) out.push({ text, start, end: start + text.length });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * maps. The grids are related through their affines, so a prediction made on a resampled RAS grid
  * goes back onto the input's exact grid with `resampleToGrid(prediction, input, 'nearest')`.
  */
+import { fileError } from '../errors.js';
 import { invertAffine, multiply4 } from './matrix.js';
 import { labelCounts } from './statistics.js';
 import { allocateVoxels, type Matrix4, spacingFromAffine, type Volume, type VoxelArray } from './volume.js';
@@ -125,7 +126,7 @@ export function resampleToGrid(
   const outDims = [grid.dims[0] ?? 1, grid.dims[1] ?? 1, grid.dims[2] ?? 1] as [number, number, number];
   const channels = volume.dims[3] ?? 1;
   // Target voxel index → source continuous voxel index.
-  const m = multiply4(invertAffine(volume.affine), grid.affine);
+  const m = multiply4(worldToVoxel(volume), grid.affine);
   const inCount = inDims[0] * inDims[1] * inDims[2];
   const outCount = outDims[0] * outDims[1] * outDims[2];
   const out: VoxelArray =
@@ -321,7 +322,7 @@ function resampleLabelsLinear(volume: Volume, grid: Grid, options: ResampleOptio
   if (!labels) throw new RangeError('label-linear resampling needs an integer label map');
   const inDims = [volume.dims[0] ?? 1, volume.dims[1] ?? 1, volume.dims[2] ?? 1] as [number, number, number];
   const outDims = [grid.dims[0] ?? 1, grid.dims[1] ?? 1, grid.dims[2] ?? 1] as [number, number, number];
-  const m = multiply4(invertAffine(volume.affine), grid.affine);
+  const m = multiply4(worldToVoxel(volume), grid.affine);
   const scale = Math.max(...[0, 1, 2].map((a) => Math.abs(m[a]![a]!)), 1e-12);
   let diagonal = true;
   for (let r = 0; r < 3; r++)
@@ -353,4 +354,19 @@ function resampleLabelsLinear(volume: Volume, grid: Grid, options: ResampleOptio
     datatype: volume.datatype,
     source: volume.source,
   };
+}
+
+/**
+ * The inverse of a volume's affine (RAS mm → voxel). A degenerate affine (a zero voxel size,
+ * collinear axes) has none: the error names the file it came from.
+ */
+export function worldToVoxel(volume: Pick<Volume, 'affine' | 'source'>): Matrix4 {
+  try {
+    return invertAffine(volume.affine);
+  } catch (error) {
+    throw fileError(
+      volume.source?.path ?? 'volume',
+      `its affine is degenerate (${(error as Error).message}): ${JSON.stringify(volume.affine)}`,
+    );
+  }
 }

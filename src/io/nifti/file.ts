@@ -1,10 +1,10 @@
 /** Reading and writing NIfTI files (.nii, .nii.gz) on disk. */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fileError } from '../../errors.js';
+import { fileError, InputError } from '../../errors.js';
 import type { Volume } from '../../volume/volume.js';
 import { assertWritable, type WriteOptions } from '../atomic-write.js';
+import { readInputFile } from '../input-file.js';
 import { decodeNifti } from './decode.js';
 import { type EncodeOptions, encodeNiftiParts } from './encode.js';
 import { gzipParts } from './gzip.js';
@@ -21,16 +21,7 @@ export interface WriteNiftiOptions extends EncodeOptions {
 
 /** Reads a .nii or .nii.gz file; every problem is an InputError naming the file. */
 export async function readNifti(path: string): Promise<Volume> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw fileError(path, 'no such file');
-    if (code === 'EISDIR') throw fileError(path, 'is a directory, expected a .nii or .nii.gz file');
-    throw fileError(path, `cannot read (${(error as Error).message})`);
-  }
-  return decodeNifti(bytes, path);
+  return decodeNifti(await readInputFile(path, 'a .nii or .nii.gz file'), path);
 }
 
 /** Whether a path names a gzip-compressed NIfTI file. */
@@ -86,6 +77,14 @@ export async function niftiFileParts(
   if (!lower.endsWith('.nii') && !lower.endsWith('.nii.gz')) {
     throw fileError(path, 'output must end in .nii or .nii.gz');
   }
-  const parts = encodeNiftiParts(volume, options);
+  let parts: [Uint8Array, Uint8Array];
+  try {
+    parts = encodeNiftiParts(volume, options);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    // e.g. a degenerate affine read from a broken input has no qform: name the file it came from.
+    const from = volume.source?.path ? ` (from ${volume.source.path})` : '';
+    throw fileError(path, `cannot write this volume${from} as NIfTI: ${(error as Error).message}`);
+  }
   return isGzipPath(path) ? await gzipParts(parts, options.compressionLevel ?? 1) : parts;
 }
