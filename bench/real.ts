@@ -4,7 +4,7 @@
 // prints per-organ Dice against B's TotalSegmentator map mapped to BTCV's organs. B's labels are a
 // model's predictions, not manual ground truth. One JSON line with --json.
 //
-//   npm run bench:real -- [--cases 48] [--minutes 30] [--steps 3000] [--seed 1] [--out /tmp/bench-real] [--json]
+//   npm run bench:real -- [--cases 48 | --cohort <dir grown earlier from A>] [--minutes 30] [--steps 3000] [--seed 1] [--out /tmp/bench-real] [--json]
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optionFlag, optionNumber, optionString, parseArgs } from '../src/cli/args.js';
@@ -35,6 +35,7 @@ const summary = await runAnatomyDemo({
     names,
   },
   cases: optionNumber(args, 'cases', 48),
+  cohort: optionString(args, 'cohort'),
   seed: optionNumber(args, 'seed', 1),
   pretrainEpochs: optionFlag(args, 'pretrain') ? 4 : 0,
   finetuneEpochs: epochs,

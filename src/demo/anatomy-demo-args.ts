@@ -8,7 +8,7 @@ import { type AnatomyDemoOptions, runAnatomyDemo } from './anatomy-demo.js';
 export const anatomyDemoUsage =
   'usage: mosmos demo --anatomy <ct> --anatomy-labels <labels> [--anatomy-names names.json] ' +
   '--test-image <nifti | dicom-dir> --test-labels <labels> [--test-names names.json] [--scheme total] ' +
-  '[--cases 40] [--pretrain-epochs 4] [--minutes 20] [--steps 1500] [--seed 1] [--out demo-anatomy] [--force]';
+  '[--cases 40 | --cohort <dir>] [--pretrain-epochs 4] [--minutes 20] [--steps 1500] [--seed 1] [--out demo-anatomy] [--force]';
 
 function names(args: ParsedArgs, option: string): LabelNames {
   const file = optionString(args, option);
@@ -33,6 +33,7 @@ export function anatomyDemoOptions(args: ParsedArgs): AnatomyDemoOptions {
     anatomy: { image, labels, names: names(args, 'anatomy-names') },
     test: { image: testImage, labels: testLabels, names: names(args, 'test-names') },
     cases: optionNumber(args, 'cases', 40),
+    cohort: optionString(args, 'cohort'),
     seed: optionNumber(args, 'seed', 1),
     pretrainEpochs: optionNumber(args, 'pretrain-epochs', 4),
     finetuneEpochs: epochs,

@@ -4,7 +4,7 @@
  * patient. Variants of the training patient are training data only; the test patient is never used
  * in growing, training or choosing anything.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AcquisitionRanges } from '../cohort/acquisition.js';
 import type { LabelNames } from '../cohort/label-scheme.js';
@@ -27,6 +27,8 @@ export interface AnatomyDemoOptions {
   test: TestPatient;
   /** Cases grown from the anatomy CT. */
   cases: number;
+  /** An existing cohort folder (grown earlier from the same anatomy) to train on instead of growing one. */
+  cohort?: string;
   seed: number;
   /** Finding rate relative to the defaults (the phantom's `variation`). */
   variation?: number;
@@ -87,24 +89,36 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
   let stage = 0;
   const step = (text: string) => log(`[${++stage}/${stages}] ${text}`);
 
-  step(`growing ${options.cases} cases from ${options.anatomy.image}`);
-  const mapping = mapLabelScheme(options.anatomy.names, 'btcv');
-  const source = await readSourceScan(
-    options.anatomy.image,
-    options.anatomy.labels,
-    options.anatomy.names,
-    mapping,
-  );
-  const dataDir = join(out, 'cohort');
-  const cohort = await writeCohort(dataDir, source, {
-    cases: options.cases,
-    seed: options.seed,
-    variation: options.variation,
-    acquisition: options.acquisition,
-    onCase: (done, total) => {
-      if (done % 5 === 0 || done === total) log(`  ${done}/${total} cases`);
-    },
-  });
+  let dataDir: string;
+  let pairs: string;
+  let cases = options.cases;
+  if (options.cohort) {
+    step(`using the cohort in ${options.cohort}`);
+    dataDir = resolve(options.cohort);
+    pairs = join(dataDir, 'pairs.jsonl');
+    if (!existsSync(pairs)) throw fileError(dataDir, 'not a cohort folder (no pairs.jsonl)');
+    cases = readFileSync(pairs, 'utf8').split('\n').filter(Boolean).length;
+  } else {
+    step(`growing ${options.cases} cases from ${options.anatomy.image}`);
+    const mapping = mapLabelScheme(options.anatomy.names, 'btcv');
+    const source = await readSourceScan(
+      options.anatomy.image,
+      options.anatomy.labels,
+      options.anatomy.names,
+      mapping,
+    );
+    dataDir = join(out, 'cohort');
+    const cohort = await writeCohort(dataDir, source, {
+      cases: options.cases,
+      seed: options.seed,
+      variation: options.variation,
+      acquisition: options.acquisition,
+      onCase: (done, total) => {
+        if (done % 5 === 0 || done === total) log(`  ${done}/${total} cases`);
+      },
+    });
+    pairs = cohort.pairs;
+  }
 
   const preprocess = { ...defaultPretrainConfig.preprocess, spacing: options.spacing };
   const runs = join(out, 'runs');
@@ -115,7 +129,7 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
     await pretrain(
       {
         ...defaultPretrainConfig,
-        pairs: cohort.pairs,
+        pairs,
         out: pretrained,
         epochs: options.pretrainEpochs,
         tags: 'btcv',
@@ -161,7 +175,7 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
   const summary: AnatomyDemoSummary = {
     version,
     cohort: dataDir,
-    cases: options.cases,
+    cases,
     pretrained: pretrained !== undefined,
     finetune: { steps: result.steps, minutes, stoppedByTime: budget.fired(), run: runDir },
     test: { ...test, image: options.test.image, labels: options.test.labels },
