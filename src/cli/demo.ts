@@ -1,3 +1,4 @@
+import { anatomyDemoUsage, runAnatomyDemoCommand } from '../demo/anatomy-demo-args.js';
 import { fullDemoPlan, quickDemoPlan } from '../demo/demo-plan.js';
 import { runDemo } from '../demo/run-demo.js';
 import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
@@ -7,8 +8,11 @@ export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['quick', 'force', 'help']);
   if (optionFlag(args, 'help')) {
     console.log('usage: mosmos demo [--out demo-output] [--quick] [--seed N] [--force]');
+    console.log(`       ${anatomyDemoUsage.replace('usage: ', '')}`);
     return 0;
   }
+  // Real anatomy: a cohort grown from a labelled CT, judged on a different patient.
+  if (args.options.has('anatomy')) return runAnatomyDemoCommand(args);
   const base = optionFlag(args, 'quick') ? quickDemoPlan : fullDemoPlan;
   const plan = { ...base, seed: optionNumber(args, 'seed', base.seed) };
   const out = optionString(args, 'out', 'demo-output')!;

@@ -151,8 +151,8 @@ export function phaseShifts(
 
 /**
  * Adds each label's shift to `image` in place: only voxels in the soft-tissue window move (bowel gas,
- * calcification and bone keep their values), and the shift is smoothed with a [1 2 1]/4 kernel along
- * each axis so the border voxels take part of it, as partial volume would.
+ * calcification and bone keep their values); voxels just outside a structure take the shift smoothed
+ * with a [1 2 1]/4 kernel along each axis, the partial volume of its edge.
  */
 export function applyPhaseShifts(
   image: Float32Array,
@@ -170,10 +170,13 @@ export function applyPhaseShifts(
     }
   }
   if (!any) return;
+  const own = field.slice();
   smooth121(field, dims);
   for (let i = 0; i < image.length; i++) {
     const v = image[i]!;
-    if (v > -150 && v < 350) image[i] = v + field[i]!;
+    // A structure's own voxels take its whole shift; its neighbours the smoothed spill-over.
+    const shift = shifts.has(labels[i]!) ? own[i]! : field[i]!;
+    if (v > -150 && v < 350) image[i] = v + shift;
   }
 }
 

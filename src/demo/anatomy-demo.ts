@@ -1,0 +1,186 @@
+/**
+ * The demo story on real anatomy: grow a cohort from one labelled real CT (with generated reports) →
+ * report-supervised pre-training → fine-tuning a 2D U-Net → segmenting and evaluating a different real
+ * patient. Variants of the training patient are training data only; the test patient is never used
+ * in growing, training or choosing anything.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AcquisitionRanges } from '../cohort/acquisition.js';
+import type { LabelNames } from '../cohort/label-scheme.js';
+import { mapLabelScheme } from '../cohort/label-scheme.js';
+import { readSourceScan } from '../cohort/source-scan.js';
+import { writeCohort } from '../cohort/write-cohort.js';
+import { fileError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { finetune } from '../train/finetune.js';
+import { defaultFinetuneConfig } from '../train/finetune-config.js';
+import { pretrain } from '../train/pretrain.js';
+import { defaultPretrainConfig } from '../train/pretrain-config.js';
+import type { StopSignal } from '../train/stop-signal.js';
+import { version } from '../version.js';
+import { evaluateTestPatient, type TestPatient, type TestPatientResult } from './test-patient.js';
+
+export interface AnatomyDemoOptions {
+  out: string;
+  anatomy: { image: string; labels: string; names: LabelNames };
+  test: TestPatient;
+  /** Cases grown from the anatomy CT. */
+  cases: number;
+  /** An existing cohort folder (grown earlier from the same anatomy) to train on instead of growing one. */
+  cohort?: string;
+  seed: number;
+  /** Finding rate relative to the defaults (the phantom's `variation`). */
+  variation?: number;
+  acquisition?: Partial<AcquisitionRanges>;
+  /** Pre-training epochs; 0 skips pre-training (fine-tuning from random initialisation). */
+  pretrainEpochs: number;
+  /** Fine-tuning: epochs × steps per epoch, stopped early at `finetuneMinutes` of wall time. */
+  finetuneEpochs: number;
+  finetuneSteps: number;
+  finetuneMinutes?: number;
+  batch?: number;
+  /** Model grid spacing (mm) and 2D patch size: 2 mm × 128 px sees 25 cm of abdomen at once. */
+  spacing: [number, number, number];
+  patch: number;
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface AnatomyDemoSummary {
+  version: string;
+  cohort: string;
+  cases: number;
+  pretrained: boolean;
+  finetune: { steps: number; minutes: number; stoppedByTime: boolean; run: string };
+  test: TestPatientResult & { image: string; labels: string };
+  seconds: number;
+}
+
+/** A stop signal that fires after `minutes` of wall time (the training loop checks it every step). */
+function timeBudget(minutes: number | undefined): StopSignal & { fired: () => boolean } {
+  const deadline = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + minutes * 60_000;
+  let requested = false;
+  return {
+    get requested() {
+      if (Date.now() > deadline) requested = true;
+      return requested;
+    },
+    request() {
+      requested = true;
+    },
+    dispose() {},
+    fired: () => requested,
+  };
+}
+
+/** Runs the story into `options.out`; returns what summary.json holds. */
+export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<AnatomyDemoSummary> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const out = resolve(options.out);
+  if (existsSync(out)) {
+    if (!options.force) throw fileError(out, 'output folder exists (pass --force to replace it)');
+    rmSync(out, { recursive: true, force: true });
+  }
+  mkdirSync(out, { recursive: true });
+  const quiet = { log: (line: string) => log(`  ${line}`) };
+  const stages = options.pretrainEpochs > 0 ? 4 : 3;
+  let stage = 0;
+  const step = (text: string) => log(`[${++stage}/${stages}] ${text}`);
+
+  let dataDir: string;
+  let pairs: string;
+  let cases = options.cases;
+  if (options.cohort) {
+    step(`using the cohort in ${options.cohort}`);
+    dataDir = resolve(options.cohort);
+    pairs = join(dataDir, 'pairs.jsonl');
+    if (!existsSync(pairs)) throw fileError(dataDir, 'not a cohort folder (no pairs.jsonl)');
+    cases = readFileSync(pairs, 'utf8').split('\n').filter(Boolean).length;
+  } else {
+    step(`growing ${options.cases} cases from ${options.anatomy.image}`);
+    const mapping = mapLabelScheme(options.anatomy.names, 'btcv');
+    const source = await readSourceScan(
+      options.anatomy.image,
+      options.anatomy.labels,
+      options.anatomy.names,
+      mapping,
+    );
+    dataDir = join(out, 'cohort');
+    const cohort = await writeCohort(dataDir, source, {
+      cases: options.cases,
+      seed: options.seed,
+      variation: options.variation,
+      acquisition: options.acquisition,
+      onCase: (done, total) => {
+        if (done % 5 === 0 || done === total) log(`  ${done}/${total} cases`);
+      },
+    });
+    pairs = cohort.pairs;
+  }
+
+  const preprocess = { ...defaultPretrainConfig.preprocess, spacing: options.spacing };
+  const runs = join(out, 'runs');
+  let pretrained: string | undefined;
+  if (options.pretrainEpochs > 0) {
+    step('pre-training on the cohort’s image–report pairs (contrastive + multi-label recognition)');
+    pretrained = join(runs, 'pretrain');
+    await pretrain(
+      {
+        ...defaultPretrainConfig,
+        pairs,
+        out: pretrained,
+        epochs: options.pretrainEpochs,
+        tags: 'btcv',
+        lambda: 1,
+        sliceSize: options.patch,
+        preprocess,
+        seed: options.seed,
+        worker: false,
+      },
+      quiet,
+    );
+  }
+
+  step(`fine-tuning a 2D U-Net on the cohort${pretrained ? ' from the pre-trained encoder' : ''}`);
+  const runDir = join(runs, 'finetune');
+  const budget = timeBudget(options.finetuneMinutes);
+  const trainStart = Date.now();
+  const result = await finetune(
+    {
+      ...defaultFinetuneConfig,
+      data: dataDir,
+      format: 'btcv',
+      out: runDir,
+      arch: 'unet2d',
+      pretrained,
+      attentionMaps: pretrained !== undefined,
+      epochs: options.finetuneEpochs,
+      stepsPerEpoch: options.finetuneSteps,
+      batch: options.batch ?? defaultFinetuneConfig.batch,
+      patch: [options.patch, options.patch],
+      preprocess,
+      valEvery: options.finetuneEpochs,
+      seed: options.seed,
+    },
+    { ...quiet, stop: budget },
+  );
+  const minutes = (Date.now() - trainStart) / 60_000;
+
+  step(`segmenting and evaluating the test patient ${options.test.image}`);
+  const testDir = join(out, 'test');
+  mkdirSync(testDir, { recursive: true });
+  const test = await evaluateTestPatient(options.test, runDir, testDir);
+  const summary: AnatomyDemoSummary = {
+    version,
+    cohort: dataDir,
+    cases,
+    pretrained: pretrained !== undefined,
+    finetune: { steps: result.steps, minutes, stoppedByTime: budget.fired(), run: runDir },
+    test: { ...test, image: options.test.image, labels: options.test.labels },
+    seconds: (Date.now() - started) / 1000,
+  };
+  writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, { force: true });
+  return summary;
+}
