@@ -473,6 +473,11 @@ napi_value slice(const Args& a) {
   return wrap_tensor(a.env, mosmos::slice(c.tensor(0), c.dims("offsets"), c.dims("dims")));
 }
 
+napi_value permute(const Args& a) {
+  const Call c(a, "permute");
+  return wrap_tensor(a.env, mosmos::permute(c.tensor(0), c.dims("perm")));
+}
+
 napi_value reduce_sum(const Args& a) {
   const Call c(a, "reduceSum");
   return wrap_tensor(a.env, mosmos::reduce_sum(c.tensor(0), c.dims("dims")));
@@ -534,6 +539,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"adamw", nullptr, entry<adamw>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"instanceNormForward", nullptr, entry<instance_norm_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"instanceNormBackward", nullptr, entry<instance_norm_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"permute", nullptr, entry<permute>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, entry<configure>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuIsa", nullptr, entry<cpu_isa>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -152,6 +152,26 @@ std::vector<double> channel_totals(const Tensor* src) {
   }
   const float* data = static_cast<const float*>(src->mem.get_data_handle());
   const int64_t padded = channel_blocks * block;
+  if (spatial == 1 && block == 1) {
+    // Column sums of a plain [rows, C] matrix (bias gradients of linear layers): rows split over
+    // threads, each adding whole rows into its own accumulator.
+    const int64_t rows = dims[0], cols = dims[1];
+    const int threads = rows * cols < (int64_t{1} << 15) ? 1 : omp_get_max_threads();
+    std::vector<double> partial(static_cast<size_t>(threads * cols), 0.0);
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+      double* acc = partial.data() + static_cast<size_t>(t) * cols;
+      for (int64_t r = rows * t / nt; r < rows * (t + 1) / nt; r++) {
+        const float* row = data + r * cols;
+        for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+      }
+    }
+    std::vector<double> total(static_cast<size_t>(cols), 0.0);
+    for (int t = 0; t < threads; t++)
+      for (int64_t c = 0; c < cols; c++) total[c] += partial[static_cast<size_t>(t) * cols + c];
+    return total;
+  }
   constexpr int64_t kChunk = 4096;  // positions (of B values each) per work item
   const int64_t chunks = (spatial + kChunk - 1) / kChunk;
   const int64_t items = dims[0] * channel_blocks * chunks;
@@ -241,6 +261,40 @@ Tensor* reduce_sum(const Tensor* src, const Dims& dst_dims) {
     ds.push_back(axes[i][2]);
   }
   accumulate(static_cast<const float*>(plain.get_data_handle()), dst, d, ss, ds, 0);
+  return out;
+}
+
+}  // namespace mosmos
+
+namespace mosmos {
+
+// Axes permuted (out axis i = source axis perm[i]) as one oneDNN reorder from a strided view of
+// the plain source into a plain result.
+Tensor* permute(const Tensor* src, const Dims& perm) {
+  const Dims& dims = src->dims;
+  const size_t n = dims.size();
+  if (perm.size() != n) throw std::invalid_argument("permute: one entry per axis");
+  Dims strides(n), out_dims(n), view_strides(n);
+  int64_t s = 1;
+  for (size_t i = n; i-- > 0;) {
+    strides[i] = s;
+    s *= dims[i];
+  }
+  std::vector<bool> seen(n, false);
+  for (size_t i = 0; i < n; i++) {
+    const int64_t p = perm[i];
+    if (p < 0 || static_cast<size_t>(p) >= n || seen[p]) throw std::invalid_argument("permute: not a permutation");
+    seen[p] = true;
+    out_dims[i] = dims[p];
+    view_strides[i] = strides[p];
+  }
+  memory plain = as_layout(src, plain_desc(dims));
+  memory view(memory::desc(out_dims, DT::f32, view_strides), cpu_engine(), plain.get_data_handle());
+  Tensor* out = new_tensor(plain_desc(out_dims), out_dims);
+  KeyBuilder key;
+  key.add("reorder").add(view.get_desc()).add(out->mem.get_desc());
+  auto& prim = cached<dnnl::reorder>(key.s, [&] { return dnnl::reorder(view, out->mem); });
+  run(prim, {{DNNL_ARG_FROM, view}, {DNNL_ARG_TO, out->mem}});
   return out;
 }
 

@@ -23,7 +23,7 @@ export function bf16SupportForIsa(isa: string): Bf16Support {
   return {
     supported: false,
     isa,
-    reason: `this CPU (oneDNN ISA ${isa}) has neither avx512_bf16 nor AMX, so bfloat16 would be emulated and slower than float32`,
+    reason: `this CPU (oneDNN ISA ${isa}) has neither avx512_bf16 nor AMX: oneDNN would emulate bfloat16 (slower than float32) or, below AVX-512, has no bfloat16 kernels at all`,
   };
 }
 

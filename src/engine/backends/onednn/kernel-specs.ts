@@ -35,6 +35,7 @@ export interface NativeOptionTypes {
   transposeA: boolean;
   transposeB: boolean;
   offsets: Dims;
+  perm: Dims;
   lr: number;
   beta1: number;
   beta2: number;
@@ -101,6 +102,7 @@ export const nativeKernelSpecs = {
   concat: { inputs: ['...parts'], options: ['axis'], outputs: 'one' },
   slice: { inputs: ['x'], options: ['offsets', 'dims'], outputs: 'one' },
   reduceSum: { inputs: ['x'], options: ['dims'], outputs: 'one' },
+  permute: { inputs: ['x'], options: ['perm'], outputs: 'one' },
   /** → [param, m, v]. */
   adamw: {
     inputs: ['param', 'grad', 'm', 'v'],

@@ -125,6 +125,16 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     }
   });
 
+  registerKernel(BACKEND_NAME, 'Permute', (inputs, attrs, backend) => {
+    const x = inputs[0]!;
+    if (x.shape.length < 2 || x.shape.length > MAX_RANK)
+      return viaReference('Permute', inputs, attrs, backend);
+    return result(
+      attrs.perm.map((p) => x.shape[p]!),
+      addon.permute([handle(x)], attrs),
+    );
+  });
+
   registerKernel(BACKEND_NAME, 'Reshape', ([x], { shape }) =>
     result(shape, addon.reshape(handle(x!), nativeDims(shape))),
   );
