@@ -11,7 +11,11 @@ training options:
   --lambda X  weight of the organ-tag loss (1)      --loss asl|bce (asl)
   --always-imaged "liver,spleen,…"  organs taken as present when a report is silent
   --widths tiny|small|paper|16,32,64,128 (small)    --vit tiny|small|base (tiny)
-  --slice-size N (64)  --slices N per volume (4)    --embed-dim N (64)  --max-tokens N (64)
+  --patch x,y in-plane patch in voxels, as fine-tuning (64,64)
+  --bag-stride mm  axial stride of each volume's bag (10; every organ longer than this is in the bag)
+  --map-lambda X  weight of the attention maps' own loss (1)   --embed-dim N (64)
+  --max-tokens N per chunk (256; longer reports are encoded in sentence chunks, never cut silently)
+  --text-lr-scale X  LR multiplier of a loaded BERT (0 = frozen, default)
   --spacing x,y,z mm (1.5,1.5,3)  --intensity ct|zscore|auto (ct)  --window min,max HU (-175,250)
   --val-fraction X (0.2)  --no-augment  --no-worker  --max-steps N
   --resume  continue the run in --out exactly     --skip-bad  skip and count bad pairs lines
@@ -119,8 +123,10 @@ export async function run(argv: string[]): Promise<number> {
           (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
         intensity,
       },
-      sliceSize: Math.round(positive('slice-size', d.sliceSize)),
-      slicesPerVolume: Math.round(positive('slices', d.slicesPerVolume)),
+      patch: (numberList(args, 'patch', 2) as [number, number] | undefined) ?? d.patch,
+      bagStrideMm: positive('bag-stride', d.bagStrideMm),
+      mapLambda: optionNumber(args, 'map-lambda', d.mapLambda),
+      textLrScale: optionNumber(args, 'text-lr-scale', d.textLrScale),
       widths,
       vit: vit as typeof d.vit,
       embedDim: Math.round(positive('embed-dim', d.embedDim)),
