@@ -8,6 +8,8 @@ const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unetr --out <ru
   --pretrained <pretrain-run>          start from a report-pre-trained encoder and its tag queries
   --attention-maps on|off              pixel-tag attention maps in the decoder (on with --pretrained)
   --label-fraction X (1)               use a seeded fraction of the labelled training cases
+  --labelled-cases N                   use exactly N labelled training cases (overrides the fraction)
+  --freeze-tags on|off (on)            keep the tag queries and map projections fixed
   --epochs N (20)  --steps N per epoch (50)  --batch N patches (8)  --lr X (1e-3)  --seed N (0)
   --patch x,y (64,64; 2D in-plane patch; UNETR uses its ViT size)  --widths tiny|small|paper|a,b,…
   --vit tiny|small|base (tiny)  --feature-size N (16)  --tags btcv|amos|… (btcv, without --pretrained)
@@ -93,6 +95,8 @@ export async function run(argv: string[]): Promise<number> {
       pretrained,
       attentionMaps: maps === 'on',
       labelFraction: optionNumber(args, 'label-fraction', d.labelFraction),
+      labelledCases: Math.round(optionNumber(args, 'labelled-cases', 0)),
+      freezeTags: onOff(optionString(args, 'freeze-tags', 'on')!, 'freeze-tags'),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),
       batch: Math.round(positive('batch', d.batch)),
@@ -124,4 +128,9 @@ export async function run(argv: string[]): Promise<number> {
     for (const [organ, dice] of Object.entries(last.perOrgan))
       console.log(`  ${organ.padEnd(28)} ${dice.toFixed(4)}`);
   return 0;
+}
+
+function onOff(value: string, name: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new InputError(`--${name} must be on or off, got "${value}"`);
+  return value === 'on';
 }
