@@ -4,6 +4,9 @@ import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } fr
 
 const usage = `usage: mosmos pretrain --pairs pairs.jsonl --arch unet2d|unetr --out <run> [options]
        mosmos pretrain --export-attention <volume> --model <run> --out <dir> [--force]
+       mosmos pretrain --evaluate-maps --model <run> --data <labelled dataset> [--format btcv] [--cases 0035,0036] [--json]
+         judges the run's attention maps before any fine-tuning: pointing game and organ AUROC per
+         organ and encoder stage, on labelled cases outside the run's pairs (or those named)
 
 training options:
   --epochs N (20)  --batch N volumes (8)  --lr X (1e-3)  --weight-decay X (0.01)  --seed N (0)
@@ -32,7 +35,16 @@ function numberList(args: ParsedArgs, name: string, count: number): number[] | u
 
 /** `mosmos pretrain`: report-supervised pre-training, or export of a run's attention maps. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['resume', 'skip-bad', 'force', 'no-augment', 'no-worker', 'help']);
+  const args = parseArgs(argv, [
+    'resume',
+    'skip-bad',
+    'force',
+    'no-augment',
+    'no-worker',
+    'help',
+    'evaluate-maps',
+    'json',
+  ]);
   if (optionFlag(args, 'help')) {
     console.log(usage);
     return 0;
@@ -50,6 +62,24 @@ export async function run(argv: string[]): Promise<number> {
       loadTextEncoder: loadBertEncoder,
     });
     console.log(`wrote ${files.length} attention maps to ${out}`);
+    return 0;
+  }
+  if (optionFlag(args, 'evaluate-maps')) {
+    const model = optionString(args, 'model');
+    const data = optionString(args, 'data');
+    if (!model || !data)
+      throw new InputError(`--evaluate-maps needs --model <run> and --data <dir>\n${usage}`);
+    const { evaluateMaps, formatMapEvaluation } = await import('../train/evaluate-maps.js');
+    const { loadBertEncoder } = await import('../nn/bert.js');
+    const cases = optionString(args, 'cases');
+    const evaluation = await evaluateMaps(model, data, {
+      format: optionString(args, 'format') as import('../data/dataset.js').DatasetFormat | undefined,
+      cases: cases?.split(',').map((c) => c.trim()),
+      loadTextEncoder: loadBertEncoder,
+    });
+    console.log(
+      optionFlag(args, 'json') ? JSON.stringify(evaluation, null, 2) : formatMapEvaluation(evaluation),
+    );
     return 0;
   }
   const pairs = optionString(args, 'pairs');

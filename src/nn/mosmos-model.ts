@@ -147,13 +147,21 @@ export class MosmosModel {
 
   /**
    * Global embeddings g of bags: the pooled encoder outputs of each bag's instances averaged
-   * (`owner[i]` = bag of instance i), then projected: [bags, embedDim].
+   * (`owner[i]` = bag of instance i), then projected: [bags, embedDim]. With `rest`, the instances
+   * given are a subset of bags of `sizes` instances and `rest` [bags, pooledChannels] is the (constant)
+   * sum of the others' pooled outputs divided by the bag size.
    */
-  bagEmbedding(pooled: Tensor, owner: readonly number[], bags: number, training = false): Tensor {
-    return this.imageProjection.forward(
-      matmul(tensor(bagMeanWeights(owner, bags), [bags, owner.length]), pooled),
-      training,
-    );
+  bagEmbedding(
+    pooled: Tensor,
+    owner: readonly number[],
+    bags: number,
+    training = false,
+    rest?: { sizes: readonly number[]; values: Float32Array },
+  ): Tensor {
+    const weights = tensor(bagMeanWeights(owner, bags, rest?.sizes), [bags, owner.length]);
+    let mean = matmul(weights, pooled);
+    if (rest) mean = add(mean, tensor(rest.values, [bags, pooled.shape[1]!]));
+    return this.imageProjection.forward(mean, training);
   }
 
   /** Report embeddings t of token rows [rows, embedDim] (one row per report). */
@@ -190,10 +198,18 @@ export class MosmosModel {
   }
 }
 
-/** Averaging weights [bags, instances]: 1/size for the instances of each bag. */
-export function bagMeanWeights(owner: readonly number[], bags: number): Float32Array {
+/** Averaging weights [bags, instances]: 1/size for the instances of each bag (sizes counted or given). */
+export function bagMeanWeights(
+  owner: readonly number[],
+  bags: number,
+  sizes?: readonly number[],
+): Float32Array {
   const counts = new Float64Array(bags);
-  for (const o of owner) counts[o]!++;
+  if (sizes)
+    sizes.forEach((s, b) => {
+      counts[b] = s;
+    });
+  else for (const o of owner) counts[o]!++;
   const w = new Float32Array(bags * owner.length);
   owner.forEach((o, i) => {
     w[o * owner.length + i] = 1 / counts[o]!;

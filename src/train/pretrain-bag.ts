@@ -17,11 +17,10 @@ export interface BodyBox {
 }
 
 /**
- * The box of voxels brighter than the volume's minimum by 2 % of its range (air, padding and
- * out-of-field voxels are at the minimum after windowing or z-scoring); the whole volume if none.
+ * The body threshold: the volume's minimum plus 2 % of its range (air, padding and out-of-field
+ * voxels are at the minimum after windowing or z-scoring).
  */
-export function bodyBox(data: Float32Array, dims: readonly number[]): BodyBox {
-  const [nx, ny, nz] = [dims[0]!, dims[1]!, dims[2]!];
+function bodyThreshold(data: Float32Array): number {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {
@@ -29,7 +28,21 @@ export function bodyBox(data: Float32Array, dims: readonly number[]): BodyBox {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const threshold = min + 0.02 * (max - min);
+  return min + 0.02 * (max - min);
+}
+
+/** 1 where a voxel is brighter than the body threshold (the region maps are judged in). */
+export function bodyMask(data: Float32Array): Uint8Array {
+  const threshold = bodyThreshold(data);
+  const mask = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) mask[i] = data[i]! > threshold ? 1 : 0;
+  return mask;
+}
+
+/** The box of voxels above the body threshold; the whole volume if none. */
+export function bodyBox(data: Float32Array, dims: readonly number[]): BodyBox {
+  const [nx, ny, nz] = [dims[0]!, dims[1]!, dims[2]!];
+  const threshold = bodyThreshold(data);
   const lo: [number, number, number] = [nx, ny, nz];
   const hi: [number, number, number] = [0, 0, 0];
   for (let z = 0; z < nz; z++)

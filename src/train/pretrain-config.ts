@@ -53,6 +53,13 @@ export interface PretrainConfig {
    * organ of the tag vocabularies (adrenal glands, 20–40 mm).
    */
   bagStrideMm: number;
+  /**
+   * 'argmax' (default): an inference pass over the whole bag finds each tag's max-pooled instances
+   * and only those (plus one random instance per bag) are trained on — the same recognition and map
+   * losses as the whole bag at a fraction of the cost; the other instances enter the contrastive bag
+   * embedding as constants. 'all': every instance takes gradients.
+   */
+  bagGradient: 'argmax' | 'all';
   /** U-Net widths (2D) — a preset name's widths or explicit. */
   widths: number[];
   /** ViT preset (3D); its imageSize is the patch cropped from each volume. */
@@ -111,6 +118,7 @@ export const defaultPretrainConfig: Omit<PretrainConfig, 'pairs' | 'out'> = {
   preprocess: defaultPreprocess,
   patch: [...defaultFinetuneConfig.patch],
   bagStrideMm: 10,
+  bagGradient: 'argmax',
   widths: [...unet2dPresets.small],
   vit: 'tiny',
   textPreset: 'tiny',

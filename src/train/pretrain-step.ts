@@ -4,7 +4,7 @@
  * λ × multi-label recognition (decoder logits max-pooled over each volume's bag) and μ × the maps'
  * own multiple-instance loss (tagPresence at every encoder stage, max-pooled over the bag).
  */
-import { add, mul, type Tensor, tensor } from '../engine/index.js';
+import { add, mul, noGrad, type Rng, type Tensor, tensor, tidy } from '../engine/index.js';
 import type { MosmosModel } from '../nn/mosmos-model.js';
 import { tagPresence } from '../nn/pixel-tag-attention.js';
 import type { TokenBatch } from '../nn/text-encoder.js';
@@ -24,6 +24,11 @@ export interface PretrainBatch {
   reports: ReportTokens;
   /** Tag targets, row-major [volumes, K]: 1, 0 or -1 (ignored). */
   targets: Float32Array;
+  /**
+   * When `images` holds only some instances of each bag (selectBagInstances): the full bag sizes and
+   * the other instances' pooled encoder outputs summed and divided by the bag size, [bags, C].
+   */
+  rest?: { sizes: number[]; values: Float32Array };
 }
 
 export interface PretrainLossWeights {
@@ -53,7 +58,7 @@ export function pretrainLosses(
   const { images, reports, targets } = batch;
   const bags = images.sizes.length;
   const enc = model.encodeImage(tensor(images.data, images.shape), training);
-  const global = model.bagEmbedding(enc.pooled, images.owner, bags, training);
+  const global = model.bagEmbedding(enc.pooled, images.owner, bags, training, batch.rest);
   const text = model.encodeReports(reports.batch, chunkPoolingWeights(reports), reports.reports, training);
   const contrastive = symmetricInfoNce(global, text, model.scale());
   let loss = contrastive;
@@ -79,4 +84,88 @@ export function pretrainLosses(
     }
   }
   return { loss, contrastive, mlr, maps };
+}
+
+/**
+ * Max-pooling over a bag sends gradient only to the instance holding each tag's maximum, so the
+ * recognition and map losses of the whole bag are exactly those of its argmax instances. This finds
+ * them without gradients (in chunks, so memory stays bounded) and returns the batch cut down to them
+ * plus what the contrastive term needs from the rest: their pooled outputs as constants. A whole-
+ * volume bag then costs one inference pass plus a training pass over at most a few instances per tag.
+ */
+export function selectBagInstances(
+  model: MosmosModel,
+  images: BagBatch,
+  prompts: TokenBatch,
+  weights: PretrainLossWeights,
+  rng?: Rng,
+  chunk = 32,
+): { images: BagBatch; rest: { sizes: number[]; values: Float32Array } } {
+  const total = images.owner.length;
+  const bags = images.sizes.length;
+  const per = images.data.length / total;
+  const scores: Float32Array[] = []; // one [total, K] table per pooled score
+  let pooled: Float32Array | null = null;
+  let pooledWidth = 0;
+  noGrad(() => {
+    const queries = tidy(() => model.tagQueries(prompts));
+    for (let start = 0; start < total; start += chunk) {
+      const count = Math.min(chunk, total - start);
+      tidy(() => {
+        const x = tensor(images.data.slice(start * per, (start + count) * per), [
+          count,
+          ...images.shape.slice(1),
+        ]);
+        const enc = model.encodeImage(x);
+        const tables: Tensor[] = [];
+        if (weights.lambda > 0) tables.push(model.recognise(enc.features, queries).logits);
+        if (weights.mapLambda > 0)
+          for (const f of enc.stages) tables.push(tagPresence(f, queries, model.tau));
+        tables.forEach((t, i) => {
+          const k = t.shape[1]!;
+          scores[i] ??= new Float32Array(total * k);
+          scores[i]!.set(t.toFloat32Array(), start * k);
+        });
+        pooledWidth = enc.pooled.shape[1]!;
+        pooled ??= new Float32Array(total * pooledWidth);
+        pooled.set(enc.pooled.toFloat32Array(), start * pooledWidth);
+      });
+    }
+    queries.dispose();
+  });
+  // Each bag's argmax instance for every tag and score, and one random instance (so the contrastive
+  // gradient reaches every part of the body over the steps).
+  const keep = new Set<number>();
+  let offset = 0;
+  for (const size of images.sizes) {
+    keep.add(offset + (rng ? rng.int(size) : 0));
+    for (const table of scores) {
+      const k = table.length / total;
+      for (let t = 0; t < k; t++) {
+        let best = offset;
+        for (let i = offset; i < offset + size; i++) if (table[i * k + t]! > table[best * k + t]!) best = i;
+        keep.add(best);
+      }
+    }
+    offset += size;
+  }
+  const chosen = [...keep].sort((a, b) => a - b);
+  const rest = new Float32Array(bags * pooledWidth);
+  const all = pooled! as Float32Array;
+  for (let i = 0; i < total; i++) {
+    if (keep.has(i)) continue;
+    const b = images.owner[i]!;
+    for (let c = 0; c < pooledWidth; c++)
+      rest[b * pooledWidth + c]! += all[i * pooledWidth + c]! / images.sizes[b]!;
+  }
+  const data = new Float32Array(chosen.length * per);
+  chosen.forEach((i, j) => {
+    data.set(images.data.subarray(i * per, (i + 1) * per), j * per);
+  });
+  const owner = chosen.map((i) => images.owner[i]!);
+  const sizes = Array.from({ length: bags }, (_, b) => owner.filter((o) => o === b).length);
+  return {
+    images: { data, shape: [chosen.length, ...images.shape.slice(1)], owner, sizes },
+    rest: { sizes: [...images.sizes], values: rest },
+  };
 }

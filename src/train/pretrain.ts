@@ -38,7 +38,7 @@ import {
   type TrainingPair,
   tokenBatch,
 } from './pretrain-data.js';
-import { type PretrainLossWeights, pretrainLosses } from './pretrain-step.js';
+import { type PretrainLossWeights, pretrainLosses, selectBagInstances } from './pretrain-step.js';
 import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { reportTokens } from './report-tokens.js';
@@ -314,8 +314,18 @@ export async function pretrain(
         for (const [r, j] of idx.entries()) targets.set(pairs[j]!.targets, r * tagNames.length);
         const lr = schedule(position.step);
         optimizer.lr = lr;
+        const selected =
+          config.bagGradient === 'argmax'
+            ? selectBagInstances(model, images, promptTokens, weights, rng)
+            : { images, rest: undefined };
         const figures = tidy(() => {
-          const l = pretrainLosses(model, { images, reports, targets }, promptTokens, weights, true);
+          const l = pretrainLosses(
+            model,
+            { images: selected.images, reports, targets, rest: selected.rest },
+            promptTokens,
+            weights,
+            true,
+          );
           applyGradients(l.loss, optimizer, config.clipNorm);
           return {
             loss: l.loss.item(),
@@ -323,6 +333,7 @@ export async function pretrain(
             mlr: l.mlr?.item() ?? 0,
             maps: l.maps?.item() ?? 0,
             instances: images.sizes.reduce((a, c) => a + c, 0),
+            trained: selected.images.owner.length,
             truncated: reports.truncated,
           };
         });
