@@ -8,7 +8,6 @@ import {
   bodyBox,
   coveringStarts,
   sliceStride,
-  strideSlices,
 } from './pretrain-bag.js';
 
 test('covering windows reach every position of the extent, for any placement', () => {
