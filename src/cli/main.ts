@@ -52,6 +52,10 @@ const commands: Record<string, { summary: string; usage?: string; load: () => Pr
     summary: 'Dice, HD95 and surface Dice per organ',
     load: async () => (await import('./evaluate.js')).run,
   },
+  phantom: {
+    summary: 'write a synthetic abdominal CT cohort with reports (BTCV layout)',
+    load: async () => (await import('./phantom.js')).run,
+  },
   demo: {
     summary: 'synthetic abdomen + reports, end to end',
     load: async () => (await import('./demo.js')).run,

@@ -47,7 +47,10 @@ test('the recognition loss reaches the image encoder, the tag queries and the te
     backward(mean(logits));
   });
   const norm = (g: { toFloat32Array(): Float32Array } | null) => (g ? Math.hypot(...g.toFloat32Array()) : 0);
-  assert.ok(norm((model.imageEncoder as UNet2dEncoder).stem.weight.grad) > 0, 'gradient reaches the image encoder');
+  assert.ok(
+    norm((model.imageEncoder as UNet2dEncoder).stem.weight.grad) > 0,
+    'gradient reaches the image encoder',
+  );
   assert.ok(norm(model.tagEmbedding.grad) > 0, 'gradient reaches the tag queries');
   assert.ok(norm(model.queryProjection.fc1.weight.grad) > 0, 'gradient reaches the query projection');
   const text = model.textEncoder as unknown as { tokenEmbedding: { weight: { grad: null } } };

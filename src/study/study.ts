@@ -153,7 +153,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const seeds = Array.from({ length: options.seeds }, (_, i) => i);
   const spacing =
     options.spacing ?? defaultFinetuneConfig.preprocess?.spacing ?? defaultPretrainConfig.preprocess.spacing;
-  const patch = options.patch ?? defaultFinetuneConfig.patch;
+  const patch = options.patch ?? [defaultFinetuneConfig.patch[0], defaultFinetuneConfig.patch[1]];
   const preprocess = { ...defaultPretrainConfig.preprocess, spacing };
   const widths = options.widths ?? defaultFinetuneConfig.widths;
   const splitSeed = options.splitSeed ?? 0;

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../engine/index.js';
-import {
-  bagBatch,
-  bagInstances,
-  bagTouches,
-  bodyBox,
-  coveringStarts,
-  sliceStride,
-} from './pretrain-bag.js';
+import { bagBatch, bagInstances, bagTouches, bodyBox, coveringStarts, sliceStride } from './pretrain-bag.js';
 
 test('covering windows reach every position of the extent, for any placement', () => {
   for (const [lo, hi, size] of [

@@ -116,7 +116,7 @@ export const defaultPretrainConfig: Omit<PretrainConfig, 'pairs' | 'out'> = {
   decoderHeads: 4,
   validationFraction: 0.2,
   preprocess: defaultPreprocess,
-  patch: [...defaultFinetuneConfig.patch],
+  patch: [defaultFinetuneConfig.patch[0], defaultFinetuneConfig.patch[1]],
   bagStrideMm: 10,
   bagGradient: 'argmax',
   widths: [...unet2dPresets.small],
