@@ -9,6 +9,8 @@ const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --
   --pretrained <pretrain-run>          start from a report-pre-trained encoder and its tag queries
   --attention-maps on|off              pixel-tag attention maps in the decoder (on with --pretrained)
   --label-fraction X (1)               use a seeded fraction of the labelled training cases
+  --labelled-cases N                   use exactly N labelled training cases (overrides the fraction)
+  --freeze-tags on|off (on)            keep the tag queries and map projections fixed
   --time-budget MIN                    train for at most MIN minutes: the steps are planned from the
                                        measured step time and the poly schedule spans them
   --epochs N (20)  --steps N per epoch (50)  --batch N patches (8)  --seed N (0)
@@ -142,6 +144,8 @@ export async function run(argv: string[]): Promise<number> {
       pretrained,
       attentionMaps: maps === 'on',
       labelFraction: optionNumber(args, 'label-fraction', d.labelFraction),
+      labelledCases: Math.round(optionNumber(args, 'labelled-cases', 0)),
+      freezeTags: onOff(optionString(args, 'freeze-tags', 'on')!, 'freeze-tags'),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),
       batch: planned?.batch ?? Math.round(positive('batch', d.batch)),
@@ -227,4 +231,9 @@ async function planFinetune(
         : ''),
   );
   return planned;
+}
+
+function onOff(value: string, name: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new InputError(`--${name} must be on or off, got "${value}"`);
+  return value === 'on';
 }

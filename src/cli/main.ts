@@ -37,6 +37,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'fine-tune a segmentation network',
     load: async () => (await import('./finetune.js')).run,
   },
+  study: {
+    summary: 'seeded label-efficiency study: scratch / contrastive / +MLR / +maps / random maps',
+    load: async () => (await import('./study.js')).run,
+  },
   segment: {
     summary: 'segment a volume or DICOM series',
     load: async () => (await import('./segment.js')).run,

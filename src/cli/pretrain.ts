@@ -5,6 +5,9 @@ import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
 
 const usage = `usage: mosmos pretrain --pairs pairs.jsonl --arch unet2d|unetr --out <run> [options]
        mosmos pretrain --export-attention <volume> --model <run> --out <dir> [--force]
+       mosmos pretrain --evaluate-maps --model <run> --data <labelled dataset> [--format btcv] [--cases 0035,0036] [--json]
+         judges the run's attention maps before any fine-tuning: pointing game and organ AUROC per
+         organ and encoder stage, on labelled cases outside the run's pairs (or those named)
 
 training options:
   --epochs N (20)  --batch N volumes (8)  --lr X (1e-3)  --weight-decay X (0.01)  --seed N (0)
@@ -12,7 +15,11 @@ training options:
   --lambda X  weight of the organ-tag loss (1)      --loss asl|bce (asl)
   --always-imaged "liver,spleen,…"  organs taken as present when a report is silent
   --widths tiny|small|paper|16,32,64,128 (small)    --vit tiny|small|base (tiny)
-  --slice-size N (64)  --slices N per volume (4)    --embed-dim N (64)  --max-tokens N (64)
+  --patch x,y in-plane patch in voxels, as fine-tuning (64,64)
+  --bag-stride mm  axial stride of each volume's bag (10; every organ longer than this is in the bag)
+  --map-lambda X  weight of the attention maps' own loss (1)   --embed-dim N (64)
+  --max-tokens N per chunk (256; longer reports are encoded in sentence chunks, never cut silently)
+  --text-lr-scale X  LR multiplier of a loaded BERT (0 = frozen, default)
   --spacing x,y,z mm (1.5,1.5,3)  --intensity ct|zscore|auto (ct)  --window min,max HU (-175,250)
   --val-fraction X (0.2)  --no-augment  --no-worker  --max-steps N
   --resume  continue the run in --out exactly     --skip-bad  skip and count bad pairs lines
@@ -32,7 +39,17 @@ function numberList(args: ParsedArgs, name: string, count: number): number[] | u
 
 /** `mosmos pretrain`: report-supervised pre-training, or export of a run's attention maps. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['resume', 'skip-bad', 'force', 'no-augment', 'no-worker', 'no-plan', 'help']);
+  const args = parseArgs(argv, [
+    'resume',
+    'skip-bad',
+    'force',
+    'no-augment',
+    'no-worker',
+    'help',
+    'no-plan',
+    'evaluate-maps',
+    'json',
+  ]);
   if (optionFlag(args, 'help')) {
     console.log(usage);
     return 0;
@@ -51,6 +68,24 @@ export async function run(argv: string[]): Promise<number> {
       loadTextEncoder: loadBertEncoder,
     });
     console.log(`wrote ${files.length} attention maps to ${out}`);
+    return 0;
+  }
+  if (optionFlag(args, 'evaluate-maps')) {
+    const model = optionString(args, 'model');
+    const data = optionString(args, 'data');
+    if (!model || !data)
+      throw new InputError(`--evaluate-maps needs --model <run> and --data <dir>\n${usage}`);
+    const { evaluateMaps, formatMapEvaluation } = await import('../train/evaluate-maps.js');
+    const { loadBertEncoder } = await import('../nn/bert.js');
+    const cases = optionString(args, 'cases');
+    const evaluation = await evaluateMaps(model, data, {
+      format: optionString(args, 'format') as import('../data/dataset.js').DatasetFormat | undefined,
+      cases: cases?.split(',').map((c) => c.trim()),
+      loadTextEncoder: loadBertEncoder,
+    });
+    console.log(
+      optionFlag(args, 'json') ? JSON.stringify(evaluation, null, 2) : formatMapEvaluation(evaluation),
+    );
     return 0;
   }
   const pairs = optionString(args, 'pairs');
@@ -133,10 +168,10 @@ export async function run(argv: string[]): Promise<number> {
           (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
         intensity,
       },
-      sliceSize: args.options.has('slice-size')
-        ? Math.round(positive('slice-size', d.sliceSize))
-        : (planned?.sliceSize ?? d.sliceSize),
-      slicesPerVolume: Math.round(positive('slices', d.slicesPerVolume)),
+      patch: (numberList(args, 'patch', 2) as [number, number] | undefined) ?? planned?.patch ?? d.patch,
+      bagStrideMm: positive('bag-stride', d.bagStrideMm),
+      mapLambda: optionNumber(args, 'map-lambda', d.mapLambda),
+      textLrScale: optionNumber(args, 'text-lr-scale', d.textLrScale),
       widths: planned?.widths ?? widths,
       plan: planned?.plan,
       vit: vit as typeof d.vit,
@@ -159,8 +194,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Pre-training's share of the plan (spacing, normalisation of the first channel, widths, slice size
- * = the 2D patch's longer side): from `--plan`, else from planning the dataset folder that holds the
+ * Pre-training's share of the plan (spacing, normalisation of the first channel, widths and the 2D
+ * patch, so pre-training samples on fine-tuning's grid): from `--plan`, else from planning the dataset folder that holds the
  * pairs manifest; undefined when that folder is not a labelled dataset (the defaults then apply).
  */
 async function planPretrain(
@@ -186,6 +221,6 @@ async function planPretrain(
     plan,
     preprocess: { spacing: settings.preprocess.spacing, intensity },
     widths: settings.widths,
-    sliceSize: Math.max(...settings.patch),
+    patch: [settings.patch[0]!, settings.patch[1]!] as [number, number],
   };
 }

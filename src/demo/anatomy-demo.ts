@@ -134,7 +134,7 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
         epochs: options.pretrainEpochs,
         tags: 'btcv',
         lambda: 1,
-        sliceSize: options.patch,
+        patch: [options.patch, options.patch],
         preprocess,
         seed: options.seed,
         worker: false,

@@ -18,8 +18,8 @@ import type { DemoSetting, DemoSummary } from './run-demo.js';
 
 const SOFT_TISSUE: [number, number] = [-160, 240];
 const COLORS = ['#888888', '#1f77b4', '#9467bd', '#d62728', '#2ca02c'];
-/** Organs whose attention maps the report shows (large enough to see at demo resolution). */
-const ATTENTION_ORGANS = ['liver', 'spleen', 'right kidney', 'stomach'];
+/** Organs whose attention maps the report shows: all of them, each on a slice through the organ. */
+const ATTENTION_ORGANS = Object.values(BTCV_LABEL_NAMES);
 
 function settingLabel(setting: DemoSetting): string {
   const init = { scratch: 'random init', contrastive: 'contrastive', mosmos: 'MOSMOS' }[setting.init];
@@ -110,7 +110,7 @@ export async function writeDemoReport(
       `attention_${caseId}.png`,
       'Pixel-tag attention maps of the report-pre-trained encoder',
       `left to right: ${shown.join(', ')} (each on a slice through that organ; no pixel labels were used to learn them)`,
-      tileImages(maps, maps.length, 4),
+      tileImages(maps, 5, 4),
     );
   }
 

@@ -114,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         epochs: plan.pretrainEpochs,
         tags: 'btcv',
         lambda,
-        sliceSize: plan.sliceSize,
+        patch: [plan.sliceSize, plan.sliceSize],
         preprocess: { ...defaultPretrainConfig.preprocess, spacing: plan.spacing },
         seed: plan.seed,
         worker: false,

@@ -1,91 +1,125 @@
 /**
- * Multi-label recognition decoder, Query2Label style (DESIGN.md §1): each tag query q_k (the text
- * encoder's embedding of the tag prompt, projected) cross-attends over the encoder's pixel/voxel
- * features F and a group-wise linear layer gives one logit per tag.
- *
- * The cross-attention weights are softmax over pixels of cos(q_k, F(p))/τ — the same similarity that
- * the pixel-tag attention maps normalise over tags instead. Tying them this way is our choice where
- * the paper's abstract is silent: it is what makes the recognition loss shape the maps, so a tag's map
- * lights up where the evidence for that tag is.
+ * Multi-label recognition decoder in the Query2Label / ML-Decoder style (DESIGN.md §1): the tag
+ * queries q_k (the text encoder's embeddings of the tag prompts, projected) pass through `layers`
+ * blocks of multi-head cross-attention over the encoder's pixel/voxel features F — learned query,
+ * key, value and output projections — each followed by a feed-forward block (pre-LN, residual), and
+ * a group-wise linear layer gives one logit per tag. There is no self-attention between queries
+ * (Recognize Anything's tagging head: 2 layers, 4 heads, none) and no term that lets the loss reach
+ * the logits without going through the decoder.
  */
 import {
   add,
-  exp,
-  log,
-  matmul,
+  broadcastTo,
+  mean,
   mul,
   type Parameter,
   permute,
   reshape,
   softmax,
-  sub,
   sum,
   type Tensor,
 } from '../engine/index.js';
-import { kaimingUniformParameter } from './init.js';
+import { kaimingUniformParameter, normalParameter } from './init.js';
+import { MultiHeadAttention } from './layers/attention.js';
 import { LayerNorm } from './layers/norm.js';
 import { Mlp } from './layers/transformer.js';
-import { tagSimilarity } from './pixel-tag-attention.js';
 
 export interface MlrDecoderConfig {
   /** Width of the shared space of queries and features. */
   dim: number;
   /** Number of tags K. */
   tags: number;
-  /** Temperature of the cosine cross-attention. Default 0.1. */
-  tau?: number;
+  /** Cross-attention blocks (default 2). */
+  layers?: number;
+  /** Attention heads (default 4; must divide dim). */
+  heads?: number;
 }
 
 export interface MlrDecoderOutput {
   /** One logit per tag: [N, K]. */
   logits: Tensor;
-  /** Attention of each tag over pixels: [N, K, P]. */
+  /** Last block's cross-attention of each tag over pixels, averaged over heads: [N, K, P]. */
   attention: Tensor;
 }
 
-export class MlrDecoder {
-  /**
-   * Values are a small MLP of the features, not a linear map: while the attention is still nearly
-   * uniform, the pooled value is then a mean of non-linear local detectors (which still says what is
-   * in the image), where a linear value would be a linear map of the mean feature — nearly the same
-   * for every image after the encoder's instance norm.
-   */
-  readonly value: Mlp;
-  readonly norm1: LayerNorm;
+/** One decoder block: queries attend over pixels, then a feed-forward step, both residual (pre-LN). */
+export class MlrDecoderLayer {
+  readonly queryNorm: LayerNorm;
+  readonly featureNorm: LayerNorm;
+  readonly crossAttention: MultiHeadAttention;
+  readonly mlpNorm: LayerNorm;
   readonly mlp: Mlp;
-  readonly norm2: LayerNorm;
+
+  constructor(dim: number, heads: number) {
+    this.queryNorm = new LayerNorm(dim);
+    this.featureNorm = new LayerNorm(dim);
+    this.crossAttention = new MultiHeadAttention(dim, heads);
+    this.mlpNorm = new LayerNorm(dim);
+    this.mlp = new Mlp(dim, dim * 2);
+  }
+
+  /** h [N, K, d], pixels [N, P, d] → [N, K, d]. */
+  forward(h: Tensor, pixels: Tensor): Tensor {
+    const y = add(
+      h,
+      this.crossAttention.forward(this.queryNorm.forward(h), this.featureNorm.forward(pixels)),
+    );
+    return add(y, this.mlp.forward(this.mlpNorm.forward(y)));
+  }
+
+  /** The block's attention weights over pixels, averaged over heads: [N, K, P] (for inspection). */
+  attentionWeights(h: Tensor, pixels: Tensor): Tensor {
+    const a = this.crossAttention;
+    const [n, k, d] = h.shape as [number, number, number];
+    const p = pixels.shape[1]!;
+    const heads = a.heads;
+    const q = permute(
+      reshape(a.query.forward(this.queryNorm.forward(h)), [n, k, heads, d / heads]),
+      [0, 2, 1, 3],
+    );
+    const kk = permute(
+      reshape(a.key.forward(this.featureNorm.forward(pixels)), [n, p, heads, d / heads]),
+      [0, 2, 3, 1],
+    );
+    const scores = mul(
+      sum(mul(reshape(q, [n, heads, k, d / heads, 1]), reshape(kk, [n, heads, 1, d / heads, p])), 3),
+      1 / Math.sqrt(d / heads),
+    );
+    return mean(softmax(scores, -1), 1);
+  }
+}
+
+export class MlrDecoder {
+  readonly layers: MlrDecoderLayer[];
+  readonly norm: LayerNorm;
   /** Group-wise linear classifier: a weight vector and bias per tag (Query2Label's GroupWiseLinear). */
   readonly classifierWeight: Parameter;
   readonly classifierBias: Parameter;
-  readonly tau: number;
 
   constructor(readonly config: MlrDecoderConfig) {
     const { dim, tags } = config;
-    this.value = new Mlp(dim, dim * 2);
-    this.norm1 = new LayerNorm(dim);
-    this.mlp = new Mlp(dim, dim * 2);
-    this.norm2 = new LayerNorm(dim);
-    this.classifierWeight = kaimingUniformParameter([tags, dim], dim);
+    const heads = config.heads ?? 4;
+    if (dim % heads !== 0) throw new Error(`MLR decoder width ${dim} is not divisible by ${heads} heads`);
+    this.layers = Array.from({ length: config.layers ?? 2 }, () => new MlrDecoderLayer(dim, heads));
+    this.norm = new LayerNorm(dim);
+    this.classifierWeight = normalParameter([tags, dim], 1 / Math.sqrt(dim));
     this.classifierBias = kaimingUniformParameter([tags], dim);
-    this.tau = config.tau ?? 0.1;
   }
 
   /** features [N, dim, ...spatial] in the query space; tagQueries [K, dim]. */
-  forward(features: Tensor, tagQueries: Tensor): MlrDecoderOutput {
+  forward(features: Tensor, tagQueries: Tensor, withAttention = false): MlrDecoderOutput {
     const [n, c] = features.shape as [number, number];
-    const similarity = tagSimilarity(features, tagQueries, this.tau); // [N, K, P]
-    const attention = softmax(similarity, -1);
+    const k = tagQueries.shape[0]!;
     const pixels = permute(reshape(features, [n, c, -1]), [0, 2, 1]); // [N, P, C]
-    const pooled = matmul(attention, this.value.forward(pixels)); // [N, K, C]
-    let h = add(pooled, tagQueries);
-    h = add(h, this.mlp.forward(this.norm1.forward(h)));
-    h = this.norm2.forward(h);
-    const decoded = add(sum(mul(h, this.classifierWeight), -1), this.classifierBias);
-    // Plus a soft maximum over pixels of the tag's cosine similarity (log-mean-exp of cos/τ): a tag
-    // can only score high where some pixel's feature points at its query, which is what localises
-    // the pixel-tag attention maps (multiple-instance learning at the pixel level).
-    const pixelCount = similarity.shape[2]!;
-    const softMax = sub(log(sum(exp(similarity), -1)), Math.log(pixelCount));
-    return { logits: add(decoded, softMax), attention };
+    // The same K queries for every image: [K, C] broadcast to [N, K, C].
+    let h = broadcastTo(reshape(tagQueries, [1, k, c]), [n, k, c]);
+    let attention: Tensor | null = null;
+    for (const [i, layer] of this.layers.entries()) {
+      if (withAttention && i === this.layers.length - 1) attention = layer.attentionWeights(h, pixels);
+      h = layer.forward(h, pixels);
+    }
+    h = this.norm.forward(h);
+    const logits = add(sum(mul(h, this.classifierWeight), -1), this.classifierBias);
+    return { logits, attention: attention ?? logits };
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The networks of MOSMOS pre-training put together (DESIGN.md §1): image encoder E (2D residual
- * U-Net encoder or UNETR's ViT), text encoder T, projection heads for g, t, the pixel features F and
- * the tag queries q_k, the multi-label recognition decoder and the learnable contrastive temperature.
- * Parameter names (`imageEncoder.…`, `textEncoder.…`) are the safetensors keys fine-tuning loads.
+ * U-Net encoder or UNETR's ViT), text encoder T, projection heads for g, t, the pixel features F of
+ * every encoder stage (1×1 projections into the query space, one per stage, so the pixel-tag maps
+ * exist at every resolution the fine-tuning decoder uses) and the tag queries q_k, the multi-label
+ * recognition decoder and the learnable contrastive temperature. Parameter names
+ * (`imageEncoder.…`, `stageProjections.…`) are the safetensors keys fine-tuning loads.
  */
-import { add, type Parameter, permute, reshape, type Tensor } from '../engine/index.js';
+import { add, matmul, type Parameter, permute, reshape, type Tensor, tensor } from '../engine/index.js';
 import { normalParameter } from './init.js';
 import { Conv } from './layers/conv.js';
 import { LogitScale } from './logit-scale.js';
@@ -34,15 +36,23 @@ export interface MosmosModelConfig {
   embedDim: number;
   /** Tag names, in the order of the logits. */
   tags: string[];
-  /** Temperature of the cosine similarity in MLR cross-attention and the attention maps. */
+  /** Temperature of the cosine similarity of the pixel-tag attention maps. */
   tau?: number;
+  /** MLR decoder depth and heads (default 2 and 4). */
+  decoderLayers?: number;
+  decoderHeads?: number;
 }
 
 export interface ImageEncoding {
-  /** Pixel/voxel features in the shared space: [N, embedDim, ...spatial]. */
+  /** Deepest pixel/voxel features in the shared space: [N, embedDim, ...spatial]. */
   features: Tensor;
-  /** Global embedding g: [N, embedDim]. */
-  global: Tensor;
+  /**
+   * Every encoder stage's features in the shared space, finest first (2D: one per U-Net stage, the
+   * last being `features`; 3D: the ViT's token grid only).
+   */
+  stages: Tensor[];
+  /** Pooled encoder output before the projection head: [N, pooledChannels]. */
+  pooled: Tensor;
 }
 
 export class MosmosModel {
@@ -51,6 +61,8 @@ export class MosmosModel {
   readonly imageProjection: ProjectionHead;
   readonly textProjection: ProjectionHead;
   readonly featureProjection: Conv;
+  /** 1×1 projections of the shallower 2D stages (finest first); empty for the ViT. */
+  readonly stageProjections: Conv[];
   readonly queryProjection: ProjectionHead;
   /**
    * A learnable vector per tag added to the (unit-length) projected prompt embedding. Prompts differ
@@ -85,13 +97,24 @@ export class MosmosModel {
     this.featureProjection = new Conv(config.arch === 'unet2d' ? 2 : 3, imageWidth, config.embedDim, 1, {
       padding: 0,
     });
+    this.stageProjections =
+      this.imageEncoder instanceof UNet2dEncoder
+        ? this.imageEncoder.config.widths
+            .slice(0, -1)
+            .map((w) => new Conv(2, w, config.embedDim, 1, { padding: 0 }))
+        : [];
     this.queryProjection = new ProjectionHead(textWidth, config.embedDim, { batchNorm: false });
     // Components N(0, 1/d): a vector of about unit length, like the normalised prompt embedding.
     this.tagEmbedding = normalParameter(
       [config.tags.length, config.embedDim],
       1 / Math.sqrt(config.embedDim),
     );
-    this.mlr = new MlrDecoder({ dim: config.embedDim, tags: config.tags.length, tau: config.tau });
+    this.mlr = new MlrDecoder({
+      dim: config.embedDim,
+      tags: config.tags.length,
+      layers: config.decoderLayers,
+      heads: config.decoderHeads,
+    });
     this.logitScale = new LogitScale();
   }
 
@@ -102,27 +125,57 @@ export class MosmosModel {
       : this.imageEncoder.config.patchSize;
   }
 
-  /** 2D: images [N, C, H, W] (slices); 3D: [N, C, D, H, W] patches. */
+  /** Temperature of the pixel-tag maps. */
+  get tau(): number {
+    return this.config.tau ?? 0.1;
+  }
+
+  /** 2D: images [N, C, H, W] (slices or in-plane patches); 3D: [N, C, D, H, W] patches. */
   encodeImage(x: Tensor, training = false): ImageEncoding {
     if (this.imageEncoder instanceof UNet2dEncoder) {
       const out = this.imageEncoder.forward(x);
-      return {
-        features: this.featureProjection.forward(out.deepest),
-        global: this.imageProjection.forward(out.pooled, training),
-      };
+      const features = this.featureProjection.forward(out.deepest);
+      const stages = this.stageProjections.map((p, i) => p.forward(out.skips[i]!));
+      return { features, stages: [...stages, features], pooled: out.pooled };
     }
     const out = this.imageEncoder.forward(x, training);
     const [n, , c] = out.tokens.shape as [number, number, number];
     const map = reshape(permute(out.tokens, [0, 2, 1]), [n, c, ...out.grid]);
-    return {
-      features: this.featureProjection.forward(map),
-      global: this.imageProjection.forward(out.pooled, training),
-    };
+    const features = this.featureProjection.forward(map);
+    return { features, stages: [features], pooled: out.pooled };
   }
 
-  /** Report embeddings t: [N, embedDim]. */
+  /**
+   * Global embeddings g of bags: the pooled encoder outputs of each bag's instances averaged
+   * (`owner[i]` = bag of instance i), then projected: [bags, embedDim]. With `rest`, the instances
+   * given are a subset of bags of `sizes` instances and `rest` [bags, pooledChannels] is the (constant)
+   * sum of the others' pooled outputs divided by the bag size.
+   */
+  bagEmbedding(
+    pooled: Tensor,
+    owner: readonly number[],
+    bags: number,
+    training = false,
+    rest?: { sizes: readonly number[]; values: Float32Array },
+  ): Tensor {
+    const weights = tensor(bagMeanWeights(owner, bags, rest?.sizes), [bags, owner.length]);
+    let mean = matmul(weights, pooled);
+    if (rest) mean = add(mean, tensor(rest.values, [bags, pooled.shape[1]!]));
+    return this.imageProjection.forward(mean, training);
+  }
+
+  /** Report embeddings t of token rows [rows, embedDim] (one row per report). */
   encodeText(batch: TokenBatch, training = false): Tensor {
     return this.textProjection.forward(this.textEncoder.forward(batch, training).pooled, training);
+  }
+
+  /**
+   * Report embeddings t of reports split into chunks: the chunks' encoder outputs pooled with
+   * `weights` [reports, rows] (see chunkPoolingWeights), then projected: [reports, embedDim].
+   */
+  encodeReports(batch: TokenBatch, weights: Float32Array, reports: number, training = false): Tensor {
+    const pooled = this.textEncoder.forward(batch, training).pooled;
+    return this.textProjection.forward(matmul(tensor(weights, [reports, batch.batch]), pooled), training);
   }
 
   /** Tag queries q_k from the encoded tag prompts: [K, embedDim]. */
@@ -134,13 +187,32 @@ export class MosmosModel {
     return add(l2Normalize(prompted), this.tagEmbedding);
   }
 
-  /** Tag logits [N, K] and pixel attention [N, K, P] of image features. */
-  recognise(features: Tensor, queries: Tensor) {
-    return this.mlr.forward(features, queries);
+  /** Tag logits [N, K] of image features (and the decoder's last attention when asked). */
+  recognise(features: Tensor, queries: Tensor, withAttention = false) {
+    return this.mlr.forward(features, queries, withAttention);
   }
 
   /** The contrastive scale exp(log scale), clamped. */
   scale(): Tensor {
     return this.logitScale.forward();
   }
+}
+
+/** Averaging weights [bags, instances]: 1/size for the instances of each bag (sizes counted or given). */
+export function bagMeanWeights(
+  owner: readonly number[],
+  bags: number,
+  sizes?: readonly number[],
+): Float32Array {
+  const counts = new Float64Array(bags);
+  if (sizes)
+    sizes.forEach((s, b) => {
+      counts[b] = s;
+    });
+  else for (const o of owner) counts[o]!++;
+  const w = new Float32Array(bags * owner.length);
+  owner.forEach((o, i) => {
+    w[o * owner.length + i] = 1 / counts[o]!;
+  });
+  return w;
 }

@@ -1,12 +1,14 @@
 /**
  * Pixel-tag attention maps (DESIGN.md §1): A_k(p) = softmax over tags k of cos(q_k, F(p) − F̄) / τ,
- * one map per tag at the feature map's resolution, F̄ being the image's mean feature (see tagSimilarity). Fine-tuning concatenates them to the decoder; the viewer
- * and `mosmos pretrain --export-attention` show them.
+ * one map per tag and encoder stage at that stage's resolution, F̄ being the image's mean feature
+ * (see tagSimilarity). Fine-tuning concatenates them to the decoder; the viewer and
+ * `mosmos pretrain --export-attention` show them; `tagPresence` is what pre-training supervises.
  */
 import {
   clamp,
   div,
   matmul,
+  max,
   mean,
   mul,
   permute,
@@ -47,4 +49,14 @@ export function pixelTagAttention(features: Tensor, tagQueries: Tensor, tau = 0.
   const [n, , ...spatial] = features.shape as number[];
   const k = tagQueries.shape[0]!;
   return reshape(softmax(tagSimilarity(features, tagQueries, tau), 1), [n!, k, ...spatial]);
+}
+
+/**
+ * How strongly each tag claims some pixel: max over pixels of A_k(p), [N, K] in (0, 1). Pre-training
+ * pushes it to 1 for tags a report says are present and to 0 for absent ones (multiple-instance
+ * learning on the maps themselves): an absent organ's map must be low everywhere, so a present
+ * organ's map can only be high where something that comes and goes with the organ is.
+ */
+export function tagPresence(features: Tensor, tagQueries: Tensor, tau = 0.1): Tensor {
+  return max(softmax(tagSimilarity(features, tagQueries, tau), 1), 2);
 }

@@ -26,7 +26,17 @@ test('attention maps add K channels to every decoder stage and sum to 1 over tag
   for (const [i, stage] of on.decoder.entries())
     assert.equal(stage.block.conv1.inChannels, off.decoder[i]!.block.conv1.inChannels + 6);
   assert.deepEqual(on.attention!.tagQueries.shape, [6, 10]);
-  const maps = noGrad(() => tidy(() => on.attention!.forward(randn([1, 16, 4, 4])).toFloat32Array()));
+  // One map per stage the decoder meets (widths 4 and 8), each at that stage's resolution.
+  const all = noGrad(() =>
+    tidy(() =>
+      on.attention!.forward([randn([1, 4, 8, 8]), randn([1, 8, 4, 4])]).map((m) => m.toFloat32Array()),
+    ),
+  );
+  assert.deepEqual(
+    all.map((m) => m.length),
+    [6 * 64, 6 * 16],
+  );
+  const maps = all[1]!;
   // Softmax over tags: the K maps sum to 1 at every pixel (float32 rounding).
   for (let p = 0; p < 16; p++) {
     let s = 0;
@@ -35,24 +45,24 @@ test('attention maps add K channels to every decoder stage and sum to 1 over tag
   }
 });
 
-test('encoder and feature projection parameters carry the pre-training names and shapes', () => {
+test('encoder and stage projection parameters carry the pre-training names and shapes', () => {
   seed(0);
   const pre = new MosmosModel({
     arch: 'unet2d',
     inChannels: 1,
-    widths: [4, 8],
+    widths: [4, 8, 16],
     text: { vocabSize: 30, maxLength: 8, hidden: 8, depth: 1, heads: 2 },
     embedDim: 12,
     tags: ['a', 'b', 'c'],
   });
   const net = new UNet2d({
     inChannels: 1,
-    widths: [4, 8],
+    widths: [4, 8, 16],
     classes: 2,
     attention: { tags: 3, embedDim: 12, tau: 0.1 },
   });
   const names = (m: object) => namedParameters(m).map(([n, p]) => `${n}:${p.shape}`);
   assert.deepEqual(names(net.imageEncoder), names(pre.imageEncoder));
-  assert.deepEqual(names(net.attention!.featureProjection), names(pre.featureProjection));
+  assert.deepEqual(names(net.attention!.stageProjections), names(pre.stageProjections));
   assert.ok(stateDict(net).has('imageEncoder.stem.weight'));
 });

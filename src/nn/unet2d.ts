@@ -2,7 +2,7 @@
  * The 2D U-Net for fine-tuning: the (pre-trained or randomly initialised) residual encoder E of
  * `unet2d-encoder.ts` and a mirrored decoder. Each decoder stage doubles the resolution with a 2×2
  * transposed convolution, concatenates the encoder's skip of that resolution (and, when attention is
- * on, the K pixel-tag attention maps resized to it) and applies a residual block; a 1×1 convolution
+ * on, the K pixel-tag attention maps of that same encoder stage) and applies a residual block; a 1×1 convolution
  * gives the class logits at the input's resolution.
  *
  * @example
@@ -60,7 +60,8 @@ export class UNet2d {
     this.attention = config.attention
       ? new AttentionInjection({
           spatialDims: 2,
-          featureChannels: widths[widths.length - 1]!,
+          // Maps of every stage a decoder stage meets (all but the deepest), finest first.
+          stageChannels: widths.slice(0, -1),
           ...config.attention,
         })
       : null;
@@ -90,11 +91,12 @@ export class UNet2d {
    */
   forwardDeep(x: Tensor, deep = true): Tensor[] {
     const { skips, deepest } = this.imageEncoder.forward(x);
-    const maps = this.attention ? this.attention.forward(deepest) : null;
+    const maps = this.attention ? this.attention.forward(skips.slice(0, -1)) : null;
     let y = deepest;
     const stages: Tensor[] = [];
     this.decoder.forEach((stage, i) => {
-      y = stage.forward(y, skips[skips.length - 2 - i]!, maps);
+      const level = skips.length - 2 - i;
+      y = stage.forward(y, skips[level]!, maps ? maps[level]! : null);
       stages.push(y);
     });
     const outputs = [this.head.forward(y)];

@@ -61,7 +61,7 @@ export class UNet3d {
       (w, i) => new UnetBasicBlock(3, i === 0 ? config.inChannels : widths[i - 1]!, w, i === 0 ? 1 : 2),
     );
     this.attention = config.attention
-      ? new AttentionInjection({ spatialDims: 3, featureChannels: widths.at(-1)!, ...config.attention })
+      ? new AttentionInjection({ spatialDims: 3, stageChannels: widths.slice(0, -1), ...config.attention })
       : null;
     const extra = this.attention?.channels ?? 0;
     this.decoder = [];
@@ -95,11 +95,13 @@ export class UNet3d {
       skips.push(y);
     }
     const bottleneck = skips.pop()!;
-    const maps = this.attention ? this.attention.forward(bottleneck) : null;
+    // The maps of every stage a decoder stage meets, from that same encoder stage (finest first).
+    const maps = this.attention ? this.attention.forward(skips) : null;
     y = bottleneck;
     const stages: Tensor[] = [];
     for (const stage of this.decoder) {
-      y = stage.forward(y, skips.pop()!, maps);
+      const level = skips.length - 1;
+      y = stage.forward(y, skips.pop()!, maps ? maps[level]! : null);
       stages.push(y);
     }
     const outputs = [this.head.forward(y)];

@@ -89,7 +89,7 @@ export class Unetr {
     this.levels = levels;
     this.imageEncoder = new ViT({ inChannels: config.inChannels, ...vit });
     this.attention = config.attention
-      ? new AttentionInjection({ spatialDims: 3, featureChannels: vit.hidden, ...config.attention })
+      ? new AttentionInjection({ spatialDims: 3, stageChannels: [vit.hidden], ...config.attention })
       : null;
     const extra = this.attention?.channels ?? 0;
     this.encoder1 = new UnetResBlock(3, config.inChannels, f);
@@ -115,7 +115,8 @@ export class Unetr {
     const hidden = this.config.vit.hidden;
     const toMap = (tokens: Tensor) => reshape(permute(tokens, [0, 2, 1]), [n, hidden, ...out.grid]);
     const deepest = toMap(out.tokens);
-    const maps = this.attention ? this.attention.forward(deepest) : null;
+    // The ViT has one token grid: its final tokens' maps, resized for every decoder stage.
+    const maps = this.attention ? this.attention.forward([deepest])[0]! : null;
     const skips = [this.encoder1.forward(x)];
     this.tokenSkips.forEach((block, i) => {
       // A ViT shallower than 4 layers exposes fewer states; the deepest available one stands in.

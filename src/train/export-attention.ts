@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { preprocessVolume } from '../data/preprocess.js';
-import { axialSlices, cropPatch } from '../data/slice-sampler.js';
+import { cropPatch } from '../data/slice-sampler.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
 import { interpolate, noGrad, tensor, tidy } from '../engine/index.js';
 import { fileError } from '../errors.js';
@@ -18,9 +18,9 @@ import { getVocabulary } from '../report/vocabularies.js';
 import { resampleToGrid } from '../volume/resample.js';
 import { type Volume, withVoxels } from '../volume/volume.js';
 import { loadWeights } from './checkpoint.js';
-import { buildPretrainModel, type PretrainRuntime } from './pretrain.js';
+import { bagSettings, buildPretrainModel, type PretrainRuntime } from './pretrain.js';
+import { coveringStarts } from './pretrain-bag.js';
 import type { PretrainConfig } from './pretrain-config.js';
-import { vitSettings } from './pretrain-config.js';
 import { tokenBatch } from './pretrain-data.js';
 import { readRunInfo } from './run-record.js';
 
@@ -30,64 +30,70 @@ export function attentionFileName(tag: string): string {
 }
 
 /**
- * Attention maps [K, z, y, x] on the prepared (RAS, resampled) grid: 2D models slice by slice,
- * 3D models tile by tile; each map is upsampled from feature resolution to the grid.
+ * Attention maps [K][z, y, x] of one encoder stage (default: the finest the model has) on the
+ * prepared (RAS, resampled) grid: patches of the run's patch size tile the volume (2D: every slice
+ * in-plane; 3D: crops), each map is upsampled from its stage's resolution to the patch, and
+ * overlapping patches are averaged.
  */
 export function attentionOnPreparedGrid(
   model: MosmosModel,
   prepared: PreparedVolume,
   queriesFrom: () => ReturnType<MosmosModel['tagQueries']>,
-  config: Pick<PretrainConfig, 'sliceSize' | 'vit' | 'tau'>,
+  config: PretrainConfig,
+  stage = 0,
 ): Float32Array[] {
   const [nx, ny, nz] = prepared.dims;
   const k = model.config.tags.length;
-  const maps = Array.from({ length: k }, () => new Float32Array(nx * ny * nz));
+  const count = nx * ny * nz;
+  const sums = Array.from({ length: k }, () => new Float32Array(count));
+  const hits = new Uint16Array(count);
+  const { patch } = bagSettings(config);
+  const [px, py, pz] = [patch[0]!, patch[1]!, patch[2] ?? 1];
+  const is3d = patch.length === 3;
+  const xs = coveringStarts(0, nx, px);
+  const ys = coveringStarts(0, ny, py);
+  const zs = is3d ? coveringStarts(0, nz, pz) : Array.from({ length: nz }, (_, z) => z);
+  const starts: [number, number, number][] = [];
+  for (const z of zs) for (const y of ys) for (const x of xs) starts.push([x, y, z]);
+  let fill = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < prepared.data.length; i++) fill = Math.min(fill, prepared.data[i]!);
+  const chunk = is3d ? 1 : 16;
   noGrad(() => {
     const queries = queriesFrom();
-    if (model.config.arch === 'unet2d') {
-      const size = config.sliceSize;
-      const chunk = 8;
-      for (let z0 = 0; z0 < nz; z0 += chunk) {
-        const zs = Array.from({ length: Math.min(chunk, nz - z0) }, (_, i) => z0 + i);
-        tidy(() => {
-          const x = tensor(axialSlices(prepared.data, prepared.dims, zs, size), [zs.length, 1, size, size]);
-          const a = interpolate(
-            pixelTagAttention(model.encodeImage(x).features, queries, config.tau),
-            [ny, nx],
-            'linear',
-          );
-          const values = a.data();
-          zs.forEach((z, s) => {
-            for (let t = 0; t < k; t++)
-              maps[t]!.set(values.subarray((s * k + t) * nx * ny, (s * k + t + 1) * nx * ny), z * nx * ny);
-          });
+    for (let c = 0; c < starts.length; c += chunk) {
+      const group = starts.slice(c, c + chunk);
+      tidy(() => {
+        const input = new Float32Array(group.length * px * py * pz);
+        group.forEach((s, i) => {
+          input.set(cropPatch(prepared.data, prepared.dims, s, [px, py, pz], fill), i * px * py * pz);
         });
-      }
-    } else {
-      const [pd, ph, pw] = vitSettings(config.vit).imageSize;
-      for (let z0 = 0; z0 < nz; z0 += pd)
-        for (let y0 = 0; y0 < ny; y0 += ph)
-          for (let x0 = 0; x0 < nx; x0 += pw) {
-            tidy(() => {
-              const patch = cropPatch(prepared.data, prepared.dims, [x0, y0, z0], [pw, ph, pd], 0);
-              const x = tensor(patch, [1, 1, pd, ph, pw]);
-              const values = interpolate(
-                pixelTagAttention(model.encodeImage(x).features, queries, config.tau),
-                [pd, ph, pw],
-                'linear',
-              ).data();
-              for (let t = 0; t < k; t++)
-                for (let z = 0; z < pd && z0 + z < nz; z++)
-                  for (let y = 0; y < ph && y0 + y < ny; y++)
-                    for (let xx = 0; xx < pw && x0 + xx < nx; xx++)
-                      maps[t]![((z0 + z) * ny + y0 + y) * nx + x0 + xx] =
-                        values[((t * pd + z) * ph + y) * pw + xx]!;
-            });
-          }
+        const shape = is3d ? [group.length, 1, pz, py, px] : [group.length, 1, py, px];
+        const stages = model.encodeImage(tensor(input, shape)).stages;
+        const features = stages[Math.min(stage, stages.length - 1)]!;
+        const size = is3d ? [pz, py, px] : [py, px];
+        const values = interpolate(pixelTagAttention(features, queries, model.tau), size, 'linear').data();
+        const per = px * py * pz;
+        group.forEach(([x0, y0, z0], i) => {
+          for (let z = 0; z < pz && z0 + z < nz; z++)
+            for (let y = 0; y < py; y++) {
+              const vy = y0 + y;
+              if (vy < 0 || vy >= ny) continue;
+              for (let x = 0; x < px; x++) {
+                const vx = x0 + x;
+                if (vx < 0 || vx >= nx) continue;
+                const v = ((z0 + z) * ny + vy) * nx + vx;
+                const local = (z * py + y) * px + x;
+                for (let t = 0; t < k; t++) sums[t]![v]! += values[(i * k + t) * per + local]!;
+                hits[v]!++;
+              }
+            }
+        });
+      });
     }
     queries.dispose();
   });
-  return maps;
+  for (const map of sums) for (let v = 0; v < count; v++) map[v]! /= Math.max(1, hits[v]!);
+  return sums;
 }
 
 /**

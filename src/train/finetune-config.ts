@@ -26,6 +26,15 @@ export interface FinetuneConfig {
   attentionMaps: boolean;
   /** Fraction of the labelled training cases used (seeded, nested subsets). */
   labelFraction: number;
+  /** Exactly this many labelled training cases (seeded, nested subsets); overrides labelFraction when > 0. */
+  labelledCases?: number;
+  /** Seed of the train/validation split (default: `seed`), so a study can vary seeds on one split. */
+  splitSeed?: number;
+  /**
+   * Keep the tag queries and the maps' stage projections exactly as initialised (pre-trained, or
+   * random for the control) so the maps keep what the reports taught. Default on.
+   */
+  freezeTags: boolean;
   epochs: number;
   /** Optimizer steps per epoch (patch batches; patches, not volumes, are the unit of work). */
   stepsPerEpoch: number;
@@ -75,6 +84,7 @@ export interface FinetuneConfig {
 export const defaultFinetuneConfig: Omit<FinetuneConfig, 'data' | 'out' | 'attentionMaps'> = {
   arch: 'unet2d',
   labelFraction: 1,
+  freezeTags: true,
   epochs: 20,
   stepsPerEpoch: 50,
   batch: 8,

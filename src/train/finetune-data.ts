@@ -28,10 +28,17 @@ export function finetuneSplits(
   dataset: Dataset,
   labelFraction: number,
   seed: number,
+  options: { labelledCases?: number; splitSeed?: number } = {},
 ): { splits: FinetuneSplits; train: DatasetCase[]; validation: DatasetCase[] } {
-  const split = splitDataset(dataset, { seed });
+  const split = splitDataset(dataset, { seed: options.splitSeed ?? seed });
   if (split.train.length === 0) throw new InputError(`${dataset.root}: no labelled training cases`);
-  const train = labelFractionSubset(split.train, labelFraction, seed);
+  const n = options.labelledCases ?? 0;
+  if (n > split.train.length)
+    throw new InputError(
+      `${dataset.root}: --labelled-cases ${n} but only ${split.train.length} labelled training cases`,
+    );
+  // A count is the fraction n / all of the same seeded order, so counts are nested like fractions.
+  const train = labelFractionSubset(split.train, n > 0 ? n / split.train.length : labelFraction, seed);
   return {
     splits: {
       train: train.map((c) => c.id),

@@ -91,9 +91,11 @@ function filesFingerprint(files: string[]): string {
   return hash.digest('hex');
 }
 
-/** No weight decay on biases and norms (rank ≤ 1). */
+/** No weight decay on biases and norms (rank ≤ 1); frozen parameters (--freeze-tags) stay out. */
 function parameterGroups(network: object): ParamGroup[] {
-  const params = namedParameters(network).map(([, p]) => p);
+  const params = namedParameters(network)
+    .map(([, p]) => p)
+    .filter((p) => p.requiresGrad);
   return [
     { params: params.filter((p) => p.rank > 1) },
     { params: params.filter((p) => p.rank <= 1), weightDecay: 0 },
@@ -173,7 +175,10 @@ export async function finetune(
   const classes = Math.max(...labelValues) + 1;
   if (classes < 2 || classes > 255)
     throw new InputError(`${config.data}: need 1 to 254 organ labels, found ${classes - 1}`);
-  const { splits, train, validation } = finetuneSplits(dataset, config.labelFraction, config.seed);
+  const { splits, train, validation } = finetuneSplits(dataset, config.labelFraction, config.seed, {
+    labelledCases: config.labelledCases,
+    splitSeed: config.splitSeed,
+  });
 
   const pretrained = config.pretrained
     ? await readPretrainedParts(resolve(config.pretrained), runtime)
@@ -228,6 +233,7 @@ export async function finetune(
   seed(config.seed);
   const network = buildSegmentationNetwork(described.network);
   if (pretrained) initializeFromPretrained(network, pretrained);
+  if (config.freezeTags && network.attention) network.attention.freeze();
   const optimizer = new AdamW(parameterGroups(network), { lr: config.lr, weightDecay: config.weightDecay });
   let bestDice: number | null = null;
   if (config.resume)

@@ -6,6 +6,7 @@ import {
   abs,
   add,
   clamp,
+  concat,
   div,
   exp,
   log,
@@ -19,6 +20,7 @@ import {
   reshape,
   scaleShift,
   sigmoid,
+  slice,
   sub,
   sum,
   type Tensor,
@@ -75,11 +77,15 @@ export function maskedBce(logits: Tensor, targets: Float32Array): Tensor {
 }
 
 export interface AsymmetricLossOptions {
-  /** Focusing exponent for positives (ASL paper: 0). */
+  /** Focusing exponent for positives (ASL paper and Recognize Anything: 0). */
   gammaPositive?: number;
-  /** Focusing exponent for negatives (ASL paper: 4). */
+  /**
+   * Focusing exponent for negatives (ASL paper: 4; Recognize Anything: 7). Those values are for
+   * vocabularies where negatives outnumber positives by 100–1000 to 1; organ tags are mostly
+   * positive and the rare negatives (resections) are the informative ones, so pre-training uses 0.
+   */
   gammaNegative?: number;
-  /** Probability margin shifted off negatives (ASL paper: 0.05). */
+  /** Probability margin shifted off negatives (ASL paper and Recognize Anything: 0.05). */
   margin?: number;
 }
 
@@ -106,6 +112,34 @@ export function asymmetricLoss(
   if (gammaNegative !== 0) negative = mul(negative, pow(shifted, gammaNegative));
   const perEntry = add(mul(positive, y), mul(negative, scaleShift(y, -1, 1)));
   return neg(div(sum(mul(perEntry, w)), count));
+}
+
+/**
+ * Binary cross-entropy of probabilities p [N, K] (already in (0, 1), e.g. tagPresence) against
+ * targets 1/0, -1 ignored; p is clamped to [1e-6, 1 − 1e-6] so the logarithms stay finite.
+ */
+export function maskedBceProbabilities(p: Tensor, targets: Float32Array): Tensor {
+  const { y, w, count } = targetsAndWeights(targets, p.shape);
+  const eps = 1e-6;
+  const positive = mul(log(clamp(p, eps)), y);
+  const negative = mul(log(clamp(scaleShift(p, -1, 1), eps)), scaleShift(y, -1, 1));
+  return neg(div(sum(mul(add(positive, negative), w)), count));
+}
+
+/**
+ * Multiple-instance pooling over bags of different sizes: instance rows [instances, K] (bag after bag,
+ * `sizes[b]` rows each) → bag rows [bags, K] by the maximum over each bag's rows.
+ */
+export function maxOverBags(rows: Tensor, sizes: readonly number[]): Tensor {
+  const k = rows.shape[1]!;
+  if (sizes.every((s) => s === sizes[0])) return max(reshape(rows, [sizes.length, -1, k]), 1);
+  let offset = 0;
+  const parts = sizes.map((s) => {
+    const part = max(slice(rows, [offset, 0], [s, k]), 0, true);
+    offset += s;
+    return part;
+  });
+  return concat(parts, 0);
 }
 
 /**

@@ -1,12 +1,9 @@
 /**
  * From the pairs manifest to network inputs: tag targets per report, the train/validation split,
  * the per-epoch order (derived from seed and epoch, so a resumed run sees the same order), token
- * batches, and image batches (2D slice bags or 3D patches, augmented when training).
+ * batches. Image bags are cut in pretrain-bag.ts.
  */
-import { augmentImage } from '../data/augment.js';
 import { type ImageReportPair, readPairs } from '../data/pairs.js';
-import { axialSlices, cropPatch, patchStart, sliceIndices } from '../data/slice-sampler.js';
-import type { PreparedVolume } from '../data/volume-cache.js';
 import { Rng } from '../engine/index.js';
 import type { TokenBatch } from '../nn/text-encoder.js';
 import { tagReport } from '../report/tagger.js';
@@ -101,63 +98,4 @@ export function tokenBatch(
     mask.set(e.mask, i * maxLength);
   });
   return { ids, mask, batch: texts.length, length: maxLength };
-}
-
-export interface ImageBatch {
-  data: Float32Array;
-  shape: number[];
-}
-
-/**
- * 2D: `slicesPerVolume` axial slices of each volume (stratified, randomly placed when `rng` is given)
- * resized to size×size → [volumes·slices, 1, size, size]; augmented slice by slice when asked.
- */
-export function sliceBatch(
-  volumes: readonly PreparedVolume[],
-  slicesPerVolume: number,
-  size: number,
-  rng?: Rng,
-  augment = false,
-): ImageBatch {
-  const plane = size * size;
-  const data = new Float32Array(volumes.length * slicesPerVolume * plane);
-  const uniform = rng ? () => rng.next() : undefined;
-  volumes.forEach((v, i) => {
-    const slices = axialSlices(v.data, v.dims, sliceIndices(v.dims[2], slicesPerVolume, uniform), size);
-    for (let s = 0; s < slicesPerVolume; s++) {
-      let img: Float32Array = slices.subarray(s * plane, (s + 1) * plane);
-      if (augment && uniform) img = augmentImage(Float32Array.from(img), size, size, 1, uniform);
-      data.set(img, (i * slicesPerVolume + s) * plane);
-    }
-  });
-  return { data, shape: [volumes.length * slicesPerVolume, 1, size, size] };
-}
-
-/**
- * 3D: a patch of `size` [x, y, z] from each volume (random when `rng` is given, else centred) →
- * [volumes, 1, z, y, x] (the network's D, H, W).
- */
-export function patchBatch(
-  volumes: readonly PreparedVolume[],
-  size: readonly [number, number, number],
-  rng?: Rng,
-  augment = false,
-): ImageBatch {
-  const count = size[0] * size[1] * size[2];
-  const data = new Float32Array(volumes.length * count);
-  const uniform = rng ? () => rng.next() : undefined;
-  volumes.forEach((v, i) => {
-    let min = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < v.data.length; j++) if (v.data[j]! < min) min = v.data[j]!;
-    let patch = cropPatch(
-      v.data,
-      v.dims,
-      patchStart(v.dims, size, uniform),
-      size,
-      Number.isFinite(min) ? min : 0,
-    );
-    if (augment && uniform) patch = augmentImage(patch, size[0], size[1], size[2], uniform);
-    data.set(patch, i * count);
-  });
-  return { data, shape: [volumes.length, 1, size[2], size[1], size[0]] };
 }

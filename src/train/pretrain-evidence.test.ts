@@ -35,8 +35,8 @@ test(`pre-training on ${cases} synthetic pairs learns retrieval, tags and attent
     // from the start, which is what makes about 150 steps enough here.
     lambda: 5,
     tau: Number(process.env.MOSMOS_EVIDENCE_TAU ?? 0.1),
-    sliceSize: 32,
-    slicesPerVolume: 2,
+    patch: [32, 32],
+    bagStrideMm: 6,
     widths: [8, 16, 32],
     embedDim: 32,
     validationFraction: 0.25,

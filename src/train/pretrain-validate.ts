@@ -8,8 +8,9 @@ import { type RetrievalMetrics, retrievalRecall } from '../metrics/retrieval.js'
 import type { MosmosModel } from '../nn/mosmos-model.js';
 import { l2Normalize } from '../nn/pixel-tag-attention.js';
 import type { TokenBatch } from '../nn/text-encoder.js';
-import { maxOverSlices } from './losses.js';
-import type { ImageBatch } from './pretrain-data.js';
+import { maxOverBags } from './losses.js';
+import type { BagBatch } from './pretrain-bag.js';
+import { chunkPoolingWeights, type ReportTokens } from './report-tokens.js';
 
 export interface ValidationMetrics {
   pairs: number;
@@ -18,20 +19,18 @@ export interface ValidationMetrics {
 }
 
 export interface ValidationInputs {
-  /** One image batch per chunk of volumes (2D: slice bags of `slicesPerVolume`). */
-  images: ImageBatch[];
-  /** Token batch per chunk, aligned with `images`. */
-  reports: TokenBatch[];
+  /** One batch of whole-volume bags per chunk of volumes. */
+  images: BagBatch[];
+  /** Report tokens per chunk, aligned with `images`. */
+  reports: ReportTokens[];
   /** Tag targets of all validation pairs, row-major [pairs, K]. */
   targets: Float32Array;
-  slicesPerVolume: number;
   prompts: TokenBatch;
   tagNames: string[];
 }
 
 /** Embeddings, logits and metrics for the validation pairs (no gradients, chunk by chunk). */
 export function validate(model: MosmosModel, inputs: ValidationInputs): ValidationMetrics {
-  const is2d = model.config.arch === 'unet2d';
   const k = inputs.tagNames.length;
   const g: Float32Array[] = [];
   const t: Float32Array[] = [];
@@ -40,16 +39,12 @@ export function validate(model: MosmosModel, inputs: ValidationInputs): Validati
     const queries = model.tagQueries(inputs.prompts);
     inputs.images.forEach((batch, c) => {
       tidy(() => {
-        const volumes = is2d ? batch.shape[0]! / inputs.slicesPerVolume : batch.shape[0]!;
         const enc = model.encodeImage(tensor(batch.data, batch.shape));
-        const d = enc.global.shape[1]!;
-        const global = is2d
-          ? tensor(meanRows(enc.global.data(), volumes, inputs.slicesPerVolume, d), [volumes, d])
-          : enc.global;
-        const raw = model.recognise(enc.features, queries).logits;
-        const volumeLogits = is2d ? maxOverSlices(raw, volumes) : raw;
+        const global = model.bagEmbedding(enc.pooled, batch.owner, batch.sizes.length);
+        const volumeLogits = maxOverBags(model.recognise(enc.features, queries).logits, batch.sizes);
+        const r = inputs.reports[c]!;
         g.push(l2Normalize(global).toFloat32Array());
-        t.push(l2Normalize(model.encodeText(inputs.reports[c]!)).toFloat32Array());
+        t.push(l2Normalize(model.encodeReports(r.batch, chunkPoolingWeights(r), r.reports)).toFloat32Array());
         logits.push(volumeLogits.toFloat32Array());
       });
     });
@@ -68,15 +63,6 @@ export function validate(model: MosmosModel, inputs: ValidationInputs): Validati
     }),
   );
   return { pairs: n, retrieval: retrievalRecall(sim, n), tags };
-}
-
-/** Mean of each group of `group` consecutive rows of a [rows, d] array. */
-function meanRows(values: Float32Array, groups: number, group: number, d: number): Float32Array {
-  const out = new Float32Array(groups * d);
-  for (let gi = 0; gi < groups; gi++)
-    for (let r = 0; r < group; r++)
-      for (let j = 0; j < d; j++) out[gi * d + j]! += values[(gi * group + r) * d + j]! / group;
-  return out;
 }
 
 function concatArrays(parts: Float32Array[]): Float32Array {

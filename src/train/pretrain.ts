@@ -1,6 +1,7 @@
 /**
  * MOSMOS pre-training (DESIGN.md §1): symmetric InfoNCE between global image embeddings and report
- * embeddings plus λ × multi-label recognition of organ tags (max-pooled over slices for 2D), with
+ * embeddings plus λ × multi-label recognition of organ tags and μ × the maps' own loss, both
+ * max-pooled over each volume's whole bag (pretrain-bag.ts), on the fine-tuning grid, with
  * validation, checkpoints every epoch and on Ctrl-C, and exact resume.
  * @example await pretrain({ ...defaultPretrainConfig, pairs: 'pairs.jsonl', out: 'runs/pre' })
  */
@@ -9,18 +10,7 @@ import { join, resolve } from 'node:path';
 import { PreparePool } from '../data/prepare-pool.js';
 import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
-import {
-  AdamW,
-  add,
-  mean,
-  mul,
-  type ParamGroup,
-  reshape,
-  seed,
-  tensor,
-  tidy,
-  warmupCosine,
-} from '../engine/index.js';
+import { AdamW, type ParamGroup, seed, tidy, warmupCosine } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { namedParameters } from '../nn/module.js';
 import { MosmosModel, type ReportEncoder } from '../nn/mosmos-model.js';
@@ -29,24 +19,30 @@ import { getVocabulary } from '../report/vocabularies.js';
 import { trainWordPiece, WordPieceTokenizer } from '../report/wordpiece.js';
 import { applyGradients } from './apply-gradients.js';
 import { resumedConfig } from './checkpoint.js';
-import { asymmetricLoss, maskedBce, maxOverSlices, symmetricInfoNce } from './losses.js';
+import {
+  type BagBatch,
+  type BagSettings,
+  type BodyBox,
+  bagBatch,
+  bodyBox,
+  sliceStride,
+} from './pretrain-bag.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { vitSettings } from './pretrain-config.js';
 import {
   epochOrder,
-  type ImageBatch,
   loadTrainingPairs,
-  patchBatch,
   shuffleSentences,
-  sliceBatch,
   splitPairs,
   stepRng,
   type TrainingPair,
   tokenBatch,
 } from './pretrain-data.js';
+import { type PretrainLossWeights, pretrainLosses, selectBagInstances } from './pretrain-step.js';
 import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
 import type { ProgressStream } from './progress.js';
-import { createRunFolder, dataFingerprint } from './run-record.js';
+import { reportTokens } from './report-tokens.js';
+import { appendMetrics, createRunFolder, dataFingerprint } from './run-record.js';
 import type { StopSignal } from './stop-signal.js';
 import { runTraining } from './training-loop.js';
 
@@ -106,19 +102,57 @@ export async function buildPretrainModel(
       embedDim: config.embedDim,
       tags: tagNames,
       tau: config.tau,
+      decoderLayers: config.decoderLayers,
+      decoderHeads: config.decoderHeads,
     },
     encoder,
   );
   return { model, tokenizer };
 }
 
-/** No weight decay on biases, norms, embeddings' position tables of rank ≤ 1 and the temperature. */
-function parameterGroups(model: MosmosModel): ParamGroup[] {
-  const params = namedParameters(model).map(([, p]) => p);
-  return [
+/**
+ * No weight decay on biases, norms and the temperature (rank ≤ 1). A loaded BERT is trained gently:
+ * frozen when `textLrScale` is 0 (its parameters leave the optimizer and stop taking gradients), else
+ * at that fraction of the learning rate.
+ */
+export function parameterGroups(
+  model: MosmosModel,
+  config: Pick<PretrainConfig, 'textEncoder' | 'textLrScale'>,
+): ParamGroup[] {
+  const loaded = config.textEncoder !== 'builtin';
+  const text = new Set(loaded ? namedParameters(model.textEncoder).map(([, p]) => p) : []);
+  if (loaded && config.textLrScale <= 0) for (const p of text) p.requiresGrad = false;
+  const params = namedParameters(model)
+    .map(([, p]) => p)
+    .filter((p) => !text.has(p));
+  const groups: ParamGroup[] = [
     { params: params.filter((p) => p.rank > 1) },
     { params: params.filter((p) => p.rank <= 1), weightDecay: 0 },
   ];
+  if (loaded && config.textLrScale > 0) groups.push({ params: [...text], lrScale: config.textLrScale });
+  return groups;
+}
+
+/** The loss weights of a run's configuration. */
+export function lossWeights(config: PretrainConfig): PretrainLossWeights {
+  return {
+    lambda: config.lambda,
+    mapLambda: config.mapLambda,
+    mlrLoss: config.mlrLoss,
+    asl: {
+      gammaPositive: config.aslGammaPositive,
+      gammaNegative: config.aslGammaNegative,
+      margin: config.aslMargin,
+    },
+  };
+}
+
+/** The bag geometry of a run: the fine-tuning patch (2D) or the ViT's patch (3D), and the slice stride. */
+export function bagSettings(config: PretrainConfig): BagSettings {
+  if (config.arch === 'unet2d')
+    return { patch: config.patch, stride: sliceStride(config.bagStrideMm, config.preprocess.spacing[2]) };
+  const [d, h, w] = vitSettings(config.vit).imageSize;
+  return { patch: [w, h, d], stride: 1 };
 }
 
 export async function pretrain(
@@ -163,7 +197,28 @@ export async function pretrain(
   const corpus = [...split.train.map((i) => pairs[i]!.report), ...prompts];
   const { model, tokenizer } = await buildPretrainModel(config, runDir, corpus, tagNames, runtime);
   const promptTokens = tokenBatch(tokenizer, prompts, Math.min(16, config.maxTokens));
-  const optimizer = new AdamW(parameterGroups(model), { lr: config.lr, weightDecay: config.weightDecay });
+  const optimizer = new AdamW(parameterGroups(model, config), {
+    lr: config.lr,
+    weightDecay: config.weightDecay,
+  });
+  // Whole reports: how many need sentence chunks, and whether anything at all is cut.
+  const reportCheck = reportTokens(
+    tokenizer,
+    pairs.map((p) => p.report),
+    config.maxTokens,
+  );
+  if (!config.resume)
+    appendMetrics(runDir, {
+      type: 'reports',
+      reports: reportCheck.reports,
+      longestTokens: reportCheck.longest,
+      chunked: reportCheck.chunked,
+      truncatedSentences: reportCheck.truncated,
+      maxTokens: config.maxTokens,
+    });
+  log(
+    `reports: ${reportCheck.reports}, longest ${reportCheck.longest} tokens; ${reportCheck.chunked} encoded in sentence chunks of ≤ ${config.maxTokens}; ${reportCheck.truncated} sentence(s) truncated`,
+  );
   const batchesPerEpoch = Math.floor(split.train.length / config.batch) || 1;
   const batchSize = Math.min(config.batch, split.train.length);
   const totalSteps = config.epochs * batchesPerEpoch;
@@ -183,29 +238,29 @@ export async function pretrain(
     }
     return v;
   };
-  const is2d = config.arch === 'unet2d';
-  const patchSize = vitSettings(config.vit).imageSize.slice().reverse() as [number, number, number];
-  const makeImages = (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>): ImageBatch =>
-    is2d
-      ? sliceBatch(
-          volumes,
-          config.slicesPerVolume,
-          config.sliceSize,
-          rng,
-          config.augment && rng !== undefined,
-        )
-      : patchBatch(volumes, patchSize, rng, config.augment && rng !== undefined);
+  const bag = bagSettings(config);
+  const boxes = new WeakMap<PreparedVolume, BodyBox>();
+  const boxOf = (v: PreparedVolume) => {
+    let box = boxes.get(v);
+    if (!box) {
+      box = bodyBox(v.data, v.dims);
+      boxes.set(v, box);
+    }
+    return box;
+  };
+  const makeImages = (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>): BagBatch =>
+    bagBatch(volumes, bag, rng, config.augment && rng !== undefined, volumes.map(boxOf));
 
   const result: PretrainResult = { runDir, validation: [], steps: 0, interrupted: false, skipped };
   const validationInputs = async () => {
     const chunk = Math.max(1, config.batch);
-    const images: ImageBatch[] = [];
+    const images: BagBatch[] = [];
     const reports = [];
     for (let i = 0; i < split.validation.length; i += chunk) {
       const idx = split.validation.slice(i, i + chunk);
       images.push(makeImages(await Promise.all(idx.map((j) => load(pairs[j]!)))));
       reports.push(
-        tokenBatch(
+        reportTokens(
           tokenizer,
           idx.map((j) => pairs[j]!.report),
           config.maxTokens,
@@ -219,7 +274,6 @@ export async function pretrain(
       images,
       reports,
       targets,
-      slicesPerVolume: config.slicesPerVolume,
       prompts: promptTokens,
       tagNames,
     };
@@ -292,42 +346,62 @@ interface PretrainStepInputs {
   pairs: TrainingPair[];
   volumes: PreparedVolume[];
   rng: ReturnType<typeof stepRng>;
-  makeImages: (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>) => ImageBatch;
+  makeImages: (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>) => BagBatch;
   tokenizer: WordPieceTokenizer;
   promptTokens: ReturnType<typeof tokenBatch>;
   tagCount: number;
 }
 
 /**
- * One pre-training step: InfoNCE between image and report embeddings (slice embeddings averaged per
- * volume in 2D) plus λ × multi-label recognition (slice logits max-pooled per volume in 2D).
+ * One pre-training step on whole-volume bags: the bags' argmax instances are found without
+ * gradients (`bagGradient: 'argmax'`), then InfoNCE + λ·MLR + μ·maps (pretrain-step.ts) is taken on them.
  */
 export function pretrainStep(
   model: MosmosModel,
   optimizer: AdamW,
   config: PretrainConfig,
   inputs: PretrainStepInputs,
-): { loss: number; contrastive: number; mlr: number } {
+): {
+  loss: number;
+  contrastive: number;
+  mlr: number;
+  maps: number;
+  instances: number;
+  trained: number;
+  truncated: number;
+} {
   const { idx, pairs, rng, tokenizer, promptTokens, tagCount } = inputs;
-  const is2d = config.arch === 'unet2d';
   const images = inputs.makeImages(inputs.volumes, rng);
   const texts = idx.map((j) => pairs[j]!.report);
-  const reports = tokenBatch(
+  const reports = reportTokens(
     tokenizer,
     config.shuffleSentences ? texts.map((t) => shuffleSentences(t, rng)) : texts,
     config.maxTokens,
   );
   const targets = new Float32Array(idx.length * tagCount);
   for (const [r, j] of idx.entries()) targets.set(pairs[j]!.targets, r * tagCount);
+  const weights = lossWeights(config);
+  const selected =
+    config.bagGradient === 'argmax'
+      ? selectBagInstances(model, images, promptTokens, weights, rng)
+      : { images, rest: undefined };
   return tidy(() => {
-    const enc = model.encodeImage(tensor(images.data, images.shape), true);
-    const global = is2d ? mean(reshape(enc.global, [idx.length, config.slicesPerVolume, -1]), 1) : enc.global;
-    const contrastive = symmetricInfoNce(global, model.encodeText(reports, true), model.scale());
-    const raw = model.recognise(enc.features, model.tagQueries(promptTokens, true)).logits;
-    const logits = is2d ? maxOverSlices(raw, idx.length) : raw;
-    const mlr = config.mlrLoss === 'asl' ? asymmetricLoss(logits, targets) : maskedBce(logits, targets);
-    const loss = add(contrastive, mul(mlr, config.lambda));
-    applyGradients(loss, optimizer, config.clipNorm);
-    return { loss: loss.item(), contrastive: contrastive.item(), mlr: mlr.item() };
+    const l = pretrainLosses(
+      model,
+      { images: selected.images, reports, targets, rest: selected.rest },
+      promptTokens,
+      weights,
+      true,
+    );
+    applyGradients(l.loss, optimizer, config.clipNorm);
+    return {
+      loss: l.loss.item(),
+      contrastive: l.contrastive.item(),
+      mlr: l.mlr?.item() ?? 0,
+      maps: l.maps?.item() ?? 0,
+      instances: images.owner.length,
+      trained: selected.images.owner.length,
+      truncated: reports.truncated,
+    };
   });
 }

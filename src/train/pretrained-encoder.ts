@@ -1,7 +1,7 @@
 /**
  * Starting a segmentation network from a MOSMOS pre-training run: the image encoder E and the 1×1
- * feature projection are copied by name, and the tag queries q_k are computed once from the run's
- * text encoder and tag prompts and become trainable parameters of the network.
+ * stage projections are copied by name, and the tag queries q_k are computed once from the run's
+ * text encoder and tag prompts and become parameters of the network (frozen by `--freeze-tags`).
  */
 import { noGrad, tensor } from '../engine/index.js';
 import { InputError } from '../errors.js';
@@ -20,6 +20,8 @@ export interface PretrainedParts {
   /** State of the pre-trained image encoder and feature projection, by parameter name. */
   encoder: Map<string, { shape: number[]; values: Float32Array }>;
   featureProjection: Map<string, { shape: number[]; values: Float32Array }>;
+  /** The shallower 2D stages' projections, finest first (empty for the ViT). */
+  stageProjections: Map<string, { shape: number[]; values: Float32Array }>[];
   /** q_k [K, embedDim]. */
   queries: { shape: number[]; values: Float32Array };
 }
@@ -51,6 +53,7 @@ export async function readPretrainedParts(
     tagNames,
     encoder: copyState(model.imageEncoder),
     featureProjection: copyState(model.featureProjection),
+    stageProjections: model.stageProjections.map(copyState),
     queries: { shape: [...q.shape], values: q.toFloat32Array() },
   };
 }
@@ -61,7 +64,14 @@ export function initializeFromPretrained(network: SegmentationNetwork, parts: Pr
     throw new InputError('the 3D U-Net has no report-pre-trained encoder yet');
   loadStateDict(network.imageEncoder, parts.encoder);
   if (network.attention) {
-    loadStateDict(network.attention.featureProjection, parts.featureProjection);
+    // 2D: a map per shallower stage, as pre-trained; UNETR: the one map of the ViT's token grid.
+    const projections =
+      network.attention.stageProjections.length === parts.stageProjections.length
+        ? parts.stageProjections
+        : [parts.featureProjection];
+    network.attention.stageProjections.forEach((p, i) => {
+      loadStateDict(p, projections[i]!);
+    });
     const { shape, values } = parts.queries;
     const target = network.attention.tagQueries.shape;
     if (shape.length !== target.length || shape.some((d, i) => d !== target[i]))
