@@ -11,7 +11,7 @@ import { UNet2d } from './unet2d.js';
 
 const ramp = (n: number) =>
   Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i));
-const nonZero = (values: Float32Array | undefined) => values !== undefined && values.some((v) => v !== 0);
+const nonZero = (values: Float32Array | undefined) => values?.some((v) => v !== 0) === true;
 
 test('pre-training: a loss on the pixel-tag attention maps reaches the image encoder and, via the queries, the text encoder', () => {
   seed(3);
