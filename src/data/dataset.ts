@@ -141,8 +141,3 @@ export async function readCaseLabel(dataset: Dataset, item: DatasetCase): Promis
   const volume = await readNifti(item.label);
   return dataset.labelRemap ? remapLabelVolume(volume, dataset.labelRemap, item.label) : volume;
 }
-
-/** Reads a case's images, one volume per file in `item.images`. */
-export async function readCaseImages(item: DatasetCase): Promise<Volume[]> {
-  return Promise.all(item.images.map((path) => readNifti(path)));
-}

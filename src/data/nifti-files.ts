@@ -37,8 +37,3 @@ export function listDirectory(dir: string): string[] {
     .filter((name) => !name.startsWith('.'))
     .sort();
 }
-
-/** NIfTI file names in a directory, sorted; [] when it does not exist. */
-export function listNifti(dir: string): string[] {
-  return listDirectory(dir).filter(isNiftiName);
-}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { tensor as makeTensor } from './creation.js';
 import { Tensor } from './tensor.js';
 

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileError, InputError } from '../errors.js';
-import { assertWritable, type PendingFile, writeFilesAtomic } from '../io/atomic-write.js';
+import { assertWritable, type PendingFile, writeFilesAtomic } from '../files/atomic-write.js';
 import { niftiFileParts } from '../io/nifti/file.js';
 import { readVolume } from '../io/read-volume.js';
 import { selectFrame } from '../volume/frame.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeTinyModel } from '../../test/tiny-model.js';
-import { writeFilesAtomic } from '../io/atomic-write.js';
+import { writeFilesAtomic } from '../files/atomic-write.js';
 import { readNifti, writeNifti } from '../io/nifti/index.js';
 import type { Volume } from '../volume/volume.js';
 import { collectWarnings } from '../warnings.js';

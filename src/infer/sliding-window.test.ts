@@ -89,3 +89,36 @@ test('a predictor returning the wrong size is an error', () => {
     /expected/,
   );
 });
+
+test('overlapping windows that disagree are blended by their Gaussian weights, not averaged', () => {
+  // 16×1×1 voxels, windows of 8 at overlap 0.5: starts 0, 4, 8. Each window predicts one constant —
+  // its start — so where windows overlap the result is the Gaussian-weighted mean of their starts.
+  const dims: [number, number, number] = [16, 1, 1];
+  const image = Float32Array.from({ length: 16 }, (_, x) => x);
+  const out = slidingWindowInference(image, dims, {
+    window: [8, 1, 1],
+    overlap: 0.5,
+    classes: 1,
+    batchSize: 2,
+    predict: (windows, count) => {
+      const values = new Float32Array(count * 8);
+      for (let b = 0; b < count; b++) values.fill(windows[b * 8]!, b * 8, (b + 1) * 8);
+      return values;
+    },
+  });
+  // Reference, written out: weight exp(−(i − 3.5)² / 2σ²) with σ = 8/8 = 1 at offset i in a window.
+  const weight = (i: number) => Math.exp(-((i - 3.5) ** 2) / 2) / Math.exp(-(0.5 ** 2) / 2);
+  for (let x = 0; x < 16; x++) {
+    let sum = 0;
+    let total = 0;
+    for (const start of [0, 4, 8]) {
+      if (x < start || x >= start + 8) continue;
+      sum += weight(x - start) * start;
+      total += weight(x - start);
+    }
+    assert.ok(Math.abs(out[x]! - sum / total) < 1e-4, `voxel ${x}: ${out[x]} vs ${sum / total}`);
+  }
+  // Voxel 4 is the edge of window 4 and the middle of window 0: the Gaussian trusts window 0 far more
+  // (a plain average would give 2).
+  assert.ok(out[4]! < 0.5, `voxel 4: ${out[4]}`);
+});

@@ -46,11 +46,6 @@ export function namedTensors(module: object, prefix = ''): [string, Tensor][] {
   return out;
 }
 
-/** The parameters of one or more networks, as a list for an optimizer. */
-export function parametersOf(...modules: object[]): Parameter[] {
-  return modules.flatMap((m) => namedParameters(m).map(([, p]) => p));
-}
-
 /** Number of trainable scalars. */
 export function parameterCount(module: object): number {
   return namedParameters(module).reduce((n, [, p]) => n + p.size, 0);

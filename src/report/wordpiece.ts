@@ -3,7 +3,7 @@
 // BERT's vocab.txt format (one token per line, id = line number) so users' BERT vocabularies load.
 import { readFileSync } from 'node:fs';
 import { fileError, InputError } from '../errors.js';
-import { type WriteOptions, writeFileAtomic } from '../io/atomic-write.js';
+import { type WriteOptions, writeFileAtomic } from '../files/atomic-write.js';
 
 /** BERT's special tokens, in the order mosmos writes them (so [PAD] = 0). */
 export const specialTokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;

@@ -148,32 +148,3 @@ export async function runAblation(
   }
   return rows;
 }
-
-/** The ablation as a plain-text table: one row per variant, mean Dice and the organs' Dice. */
-export function formatAblationTable(rows: AblationRow[]): string {
-  const organs = Object.keys(rows[0]?.perOrgan ?? {});
-  const header = [
-    'variant',
-    'pre-training',
-    'maps',
-    'cases',
-    'mean Dice',
-    ...organs.map((o) =>
-      o
-        .split(' ')
-        .map((w) => w.slice(0, 4))
-        .join(' '),
-    ),
-  ];
-  const lines = rows.map((r) => [
-    r.variant,
-    r.pretraining,
-    r.attentionMaps ? 'on' : 'off',
-    String(r.trainCases),
-    r.meanDice.toFixed(4),
-    ...organs.map((o) => (r.perOrgan[o] ?? Number.NaN).toFixed(3)),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [format(header), ...lines.map(format)].join('\n');
-}

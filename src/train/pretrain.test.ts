@@ -6,9 +6,12 @@ import { test } from 'node:test';
 import { loadSafetensors } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { readNifti } from '../io/nifti/index.js';
+import { namedParameters } from '../nn/module.js';
+import { buildSegmentationNetwork } from '../nn/segmentation-network.js';
 import { attentionFileName, exportAttention } from './export-attention.js';
 import { pretrain } from './pretrain.js';
 import { defaultPretrainConfig, type PretrainConfig } from './pretrain-config.js';
+import { initializeFromPretrained, readPretrainedParts } from './pretrained-encoder.js';
 import { readMetrics, readRunInfo } from './run-record.js';
 import type { StopSignal } from './stop-signal.js';
 import { writeSyntheticPairs } from './synthetic-pairs.js';
@@ -55,7 +58,11 @@ test('pre-training writes run.json, metrics and a checkpoint; an interrupted run
   assert.match(info.dataFingerprint, /^[0-9a-f]{64}$/);
   const epochs = readMetrics(full.runDir).filter((m) => m.type === 'epoch');
   assert.equal(epochs.length, 2);
-  assert.ok(typeof epochs[0]!.tagMap === 'number');
+  // A number, not NaN (typeof NaN is 'number'): a mean average precision in [0, 1].
+  for (const epoch of epochs) {
+    const tagMap = epoch.tagMap as number;
+    assert.ok(Number.isFinite(tagMap) && tagMap >= 0 && tagMap <= 1, `tagMap ${tagMap}`);
+  }
   assert.ok(existsSync(join(full.runDir, 'vocab.txt')));
 
   // Ctrl-C after the third step (mid-epoch 2), then --resume.
@@ -128,11 +135,39 @@ test('3D pre-training (UNETR ViT on patches) runs and exports attention maps on 
     { ...quiet, stop: stopNever },
   );
   assert.equal(run.steps, 2);
-  assert.ok(
-    Number.isFinite(run.validation[0]!.metrics.tags.meanAuroc) || run.validation[0]!.metrics.pairs > 0,
-  );
+  const metrics = run.validation[0]!.metrics;
+  assert.ok(metrics.pairs > 0, `${metrics.pairs} validation pairs`);
+  const { meanAuroc, mAP } = metrics.tags;
+  assert.ok(Number.isFinite(meanAuroc) && meanAuroc >= 0 && meanAuroc <= 1, `mean AUROC ${meanAuroc}`);
+  assert.ok(Number.isFinite(mAP) && mAP >= 0 && mAP <= 1, `mAP ${mAP}`);
   const files = await exportAttention(join(dir, 'case002.nii.gz'), run.runDir, join(dir, 'maps3d'));
   const map = await readNifti(files[0]!);
   const input = await readNifti(join(dir, 'case002.nii.gz'));
   assert.deepEqual(map.dims, input.dims);
+});
+
+test('fine-tuning from a pre-trained run loads its encoder and tag queries bit for bit', async () => {
+  const { config } = await tinySetup();
+  const run = await pretrain({ ...config('source'), epochs: 1 }, { ...quiet, stop: stopNever });
+  const saved = await checkpointValues(run.runDir);
+  const parts = await readPretrainedParts(run.runDir, quiet);
+  // What was read is the checkpoint, exactly (a no-op load would leave a fresh initialisation).
+  assert.ok(parts.encoder.size > 0);
+  for (const [name, { values }] of parts.encoder)
+    assert.deepEqual(values, saved.get(`model.imageEncoder.${name}`), name);
+  // The queries are recomputed from the loaded text encoder; a freshly initialised one differs.
+  const network = buildSegmentationNetwork({
+    arch: 'unet2d',
+    inChannels: 1,
+    classes: 3,
+    widths: parts.config.widths,
+    attention: { tags: parts.tagNames.length, embedDim: parts.config.embedDim, tau: parts.config.tau },
+  });
+  const before = network.attention!.tagQueries.toFloat32Array();
+  initializeFromPretrained(network, parts);
+  for (const [name, p] of namedParameters(network.imageEncoder))
+    assert.deepEqual(p.toFloat32Array(), saved.get(`model.imageEncoder.${name}`), name);
+  const queries = network.attention!.tagQueries.toFloat32Array();
+  assert.deepEqual(queries, parts.queries.values);
+  assert.notDeepEqual(queries, before);
 });

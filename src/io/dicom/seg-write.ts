@@ -2,9 +2,9 @@
 // per slice that contains it, each frame referencing its source image, segments coded in SNOMED CT.
 import dcmjs from 'dcmjs';
 import { InputError } from '../../errors.js';
+import { assertWritable, writeFileAtomic } from '../../files/atomic-write.js';
 import { version } from '../../version.js';
 import type { Volume } from '../../volume/volume.js';
-import { assertWritable, writeFileAtomic } from '../atomic-write.js';
 import type { NaturalDataset } from './instance.js';
 import { SEGMENTATION_SOP_CLASS } from './seg-read.js';
 import { type LoadedSeries, loadDicomSeries } from './series.js';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import dcmjs from 'dcmjs';
 import { fileError } from '../../errors.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { version } from '../../version.js';
 import { type Volume, voxelCount } from '../../volume/volume.js';
-import { writeFileAtomic } from '../atomic-write.js';
 import type { NaturalDataset } from './instance.js';
 import { encodeRleFrame } from './rle.js';
 import {

@@ -1,9 +1,7 @@
 /** Reading and writing NIfTI files (.nii, .nii.gz) on disk. */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { fileError, InputError } from '../../errors.js';
+import { assertWritable, writeFilesAtomic } from '../../files/atomic-write.js';
 import type { Volume } from '../../volume/volume.js';
-import { assertWritable, type WriteOptions } from '../atomic-write.js';
 import { readInputFile } from '../input-file.js';
 import { decodeNifti } from './decode.js';
 import { type EncodeOptions, encodeNiftiParts } from './encode.js';
@@ -30,29 +28,6 @@ export function isGzipPath(path: string): boolean {
 }
 
 /**
- * Writes byte pieces to a temporary file beside `path` and renames it into place (as writeFileAtomic,
- * without first joining a volume-sized buffer).
- */
-function writePartsAtomic(path: string, parts: readonly Uint8Array[], options: WriteOptions): void {
-  assertWritable(path, options);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      for (const part of parts) {
-        for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
-/**
  * Writes a volume as .nii or .nii.gz (by extension), atomically; an existing file is refused
  * unless `force`.
  *
@@ -64,7 +39,7 @@ export async function writeNifti(
   options: WriteNiftiOptions = {},
 ): Promise<void> {
   assertWritable(path, options);
-  writePartsAtomic(path, await niftiFileParts(path, volume, options), options);
+  writeFilesAtomic([{ path, data: await niftiFileParts(path, volume, options) }], options);
 }
 
 /** The bytes of `volume` as the NIfTI file `path` (.nii or .nii.gz by extension), in pieces. */

@@ -1,7 +1,9 @@
 /**
  * The NIfTI-1 (348-byte) and NIfTI-2 (540-byte) headers as one plain object, with readers and writers
- * for both byte layouts. Field names follow nifti1.h / nifti2.h.
+ * for both byte layouts. Field names follow nifti1.h / nifti2.h; their offsets and types are one table
+ * (header-fields.ts) that parsing and serialising share.
  */
+import { readHeaderFields, writeHeaderFields } from './header-fields.js';
 
 /** Every header field mosmos reads and writes back; plain JSON-able data (kept in `volume.source.header`). */
 // A type alias (not an interface) so it is assignable to the Volume source's Record<string, unknown>.
@@ -138,7 +140,6 @@ export function parseHeader(bytes: Uint8Array): NiftiHeader {
   const size = kind.version === 1 ? NIFTI1_HEADER_SIZE : NIFTI2_HEADER_SIZE;
   if (bytes.length < size)
     throw new Error(`file ends inside the ${size}-byte header (${bytes.length} bytes)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = kind.littleEndian;
   const h = defaultNiftiHeader();
   h.version = kind.version;
@@ -149,78 +150,13 @@ export function parseHeader(bytes: Uint8Array): NiftiHeader {
       throw new Error(`wrong magic "${magic}" (expected "n+1" or "ni1")`);
     if (magic === 'ni1')
       throw new Error('a .hdr/.img pair ("ni1" magic) is not supported; convert it to .nii');
-    const f32 = (o: number) => view.getFloat32(o, le);
-    const i16 = (o: number) => view.getInt16(o, le);
-    h.dimInfo = bytes[39]!;
-    h.dim = Array.from({ length: 8 }, (_, i) => i16(40 + 2 * i));
-    h.intentP1 = f32(56);
-    h.intentP2 = f32(60);
-    h.intentP3 = f32(64);
-    h.intentCode = i16(68);
-    h.datatypeCode = i16(70);
-    h.bitpix = i16(72);
-    h.sliceStart = i16(74);
-    h.pixdim = Array.from({ length: 8 }, (_, i) => f32(76 + 4 * i));
-    h.voxOffset = f32(108);
-    h.sclSlope = f32(112);
-    h.sclInter = f32(116);
-    h.sliceEnd = i16(120);
-    h.sliceCode = bytes[122]!;
-    h.xyztUnits = bytes[123]!;
-    h.calMax = f32(124);
-    h.calMin = f32(128);
-    h.sliceDuration = f32(132);
-    h.toffset = f32(136);
-    h.descrip = readString(bytes, 148, 80);
-    h.auxFile = readString(bytes, 228, 24);
-    h.qformCode = i16(252);
-    h.sformCode = i16(254);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ] = [0, 1, 2, 3, 4, 5].map((i) =>
-      f32(256 + 4 * i),
-    ) as [number, number, number, number, number, number];
-    h.srowX = [0, 1, 2, 3].map((i) => f32(280 + 4 * i));
-    h.srowY = [0, 1, 2, 3].map((i) => f32(296 + 4 * i));
-    h.srowZ = [0, 1, 2, 3].map((i) => f32(312 + 4 * i));
-    h.intentName = readString(bytes, 328, 16);
+    readHeaderFields(bytes, h, 1, le);
   } else {
     for (let i = 0; i < 8; i++) {
       if (bytes[4 + i] !== NIFTI2_MAGIC[i])
         throw new Error(`wrong magic "${readString(bytes, 4, 8)}" (expected "n+2")`);
     }
-    const f64 = (o: number) => view.getFloat64(o, le);
-    const i64 = (o: number) => Number(view.getBigInt64(o, le));
-    const i32 = (o: number) => view.getInt32(o, le);
-    h.datatypeCode = view.getInt16(12, le);
-    h.bitpix = view.getInt16(14, le);
-    h.dim = Array.from({ length: 8 }, (_, i) => i64(16 + 8 * i));
-    h.intentP1 = f64(80);
-    h.intentP2 = f64(88);
-    h.intentP3 = f64(96);
-    h.pixdim = Array.from({ length: 8 }, (_, i) => f64(104 + 8 * i));
-    h.voxOffset = i64(168);
-    h.sclSlope = f64(176);
-    h.sclInter = f64(184);
-    h.calMax = f64(192);
-    h.calMin = f64(200);
-    h.sliceDuration = f64(208);
-    h.toffset = f64(216);
-    h.sliceStart = i64(224);
-    h.sliceEnd = i64(232);
-    h.descrip = readString(bytes, 240, 80);
-    h.auxFile = readString(bytes, 320, 24);
-    h.qformCode = i32(344);
-    h.sformCode = i32(348);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ] = [0, 1, 2, 3, 4, 5].map((i) =>
-      f64(352 + 8 * i),
-    ) as [number, number, number, number, number, number];
-    h.srowX = [0, 1, 2, 3].map((i) => f64(400 + 8 * i));
-    h.srowY = [0, 1, 2, 3].map((i) => f64(432 + 8 * i));
-    h.srowZ = [0, 1, 2, 3].map((i) => f64(464 + 8 * i));
-    h.sliceCode = i32(496);
-    h.xyztUnits = i32(500);
-    h.intentCode = i32(504);
-    h.intentName = readString(bytes, 508, 16);
-    h.dimInfo = bytes[524]!;
+    readHeaderFields(bytes, h, 2, le);
   }
   return h;
 }
@@ -271,99 +207,14 @@ export function serializeHeader(h: NiftiHeader): Uint8Array {
   const view = new DataView(bytes.buffer);
   const le = true;
   if (h.version === 1) {
-    const f32 = (o: number, v: number) => view.setFloat32(o, v, le);
-    const i16 = (o: number, v: number) => view.setInt16(o, v, le);
     view.setInt32(0, NIFTI1_HEADER_SIZE, le);
     bytes[38] = 0x72; // regular = 'r', as nibabel writes
-    bytes[39] = h.dimInfo;
-    h.dim.forEach((v, i) => {
-      i16(40 + 2 * i, v);
-    });
-    f32(56, h.intentP1);
-    f32(60, h.intentP2);
-    f32(64, h.intentP3);
-    i16(68, h.intentCode);
-    i16(70, h.datatypeCode);
-    i16(72, h.bitpix);
-    i16(74, h.sliceStart);
-    h.pixdim.forEach((v, i) => {
-      f32(76 + 4 * i, v);
-    });
-    f32(108, h.voxOffset);
-    f32(112, h.sclSlope);
-    f32(116, h.sclInter);
-    i16(120, h.sliceEnd);
-    bytes[122] = h.sliceCode;
-    bytes[123] = h.xyztUnits;
-    f32(124, h.calMax);
-    f32(128, h.calMin);
-    f32(132, h.sliceDuration);
-    f32(136, h.toffset);
-    writeString(bytes, 148, 80, h.descrip);
-    writeString(bytes, 228, 24, h.auxFile);
-    i16(252, h.qformCode);
-    i16(254, h.sformCode);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) => {
-      f32(256 + 4 * i, v);
-    });
-    h.srowX.forEach((v, i) => {
-      f32(280 + 4 * i, v);
-    });
-    h.srowY.forEach((v, i) => {
-      f32(296 + 4 * i, v);
-    });
-    h.srowZ.forEach((v, i) => {
-      f32(312 + 4 * i, v);
-    });
-    writeString(bytes, 328, 16, h.intentName);
+    writeHeaderFields(bytes, h, 1, le);
     writeString(bytes, 344, 4, 'n+1');
   } else {
-    const f64 = (o: number, v: number) => view.setFloat64(o, v, le);
-    const i64 = (o: number, v: number) => view.setBigInt64(o, BigInt(Math.trunc(v)), le);
-    const i32 = (o: number, v: number) => view.setInt32(o, v, le);
     view.setInt32(0, NIFTI2_HEADER_SIZE, le);
     bytes.set(NIFTI2_MAGIC, 4);
-    view.setInt16(12, h.datatypeCode, le);
-    view.setInt16(14, h.bitpix, le);
-    h.dim.forEach((v, i) => {
-      i64(16 + 8 * i, v);
-    });
-    f64(80, h.intentP1);
-    f64(88, h.intentP2);
-    f64(96, h.intentP3);
-    h.pixdim.forEach((v, i) => {
-      f64(104 + 8 * i, v);
-    });
-    i64(168, h.voxOffset);
-    f64(176, h.sclSlope);
-    f64(184, h.sclInter);
-    f64(192, h.calMax);
-    f64(200, h.calMin);
-    f64(208, h.sliceDuration);
-    f64(216, h.toffset);
-    i64(224, h.sliceStart);
-    i64(232, h.sliceEnd);
-    writeString(bytes, 240, 80, h.descrip);
-    writeString(bytes, 320, 24, h.auxFile);
-    i32(344, h.qformCode);
-    i32(348, h.sformCode);
-    [h.quaternB, h.quaternC, h.quaternD, h.qoffsetX, h.qoffsetY, h.qoffsetZ].forEach((v, i) => {
-      f64(352 + 8 * i, v);
-    });
-    h.srowX.forEach((v, i) => {
-      f64(400 + 8 * i, v);
-    });
-    h.srowY.forEach((v, i) => {
-      f64(432 + 8 * i, v);
-    });
-    h.srowZ.forEach((v, i) => {
-      f64(464 + 8 * i, v);
-    });
-    i32(496, h.sliceCode);
-    i32(500, h.xyztUnits);
-    i32(504, h.intentCode);
-    writeString(bytes, 508, 16, h.intentName);
-    bytes[524] = h.dimInfo;
+    writeHeaderFields(bytes, h, 2, le);
   }
   bytes[size] = h.extensions.length > 0 ? 1 : 0;
   return bytes;
