@@ -12,6 +12,7 @@ const commands = [
   'finetune',
   'segment',
   'evaluate',
+  'phantom',
 ];
 
 test('every command answers --help with its usage and exit code 0', async () => {

@@ -54,6 +54,10 @@ const commands: Record<string, { summary: string; usage?: string; load: () => Pr
       'mosmos cohort --image <ct> --labels <map> [--label-names <json> | --scheme total] [--to btcv] --cases N --out <dir> [--seed N] [--spacing x,y,z | lo-hi] [--force]',
     load: async () => (await import('./cohort.js')).run,
   },
+  phantom: {
+    summary: 'write a synthetic abdominal CT cohort with reports (BTCV layout)',
+    load: async () => (await import('./phantom.js')).run,
+  },
   demo: {
     summary: 'synthetic abdomen + reports, end to end',
     load: async () => (await import('./demo.js')).run,

@@ -6,7 +6,7 @@ const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetu
   --overlap X (0.5)           sliding-window overlap in [0, 1)
   --tta                       mirroring test-time augmentation (y and z mirrors averaged)
   --batch N (16)              windows per network call
-  --postprocess none|lcc      lcc: keep the largest 26-connected component of each organ
+  --postprocess none|lcc      lcc: keep the largest 26-connected component of each organ (default: the model's)
   --stats stats.json          per-organ volume (mL) and mean intensity
   --output-type nifti|dicom-seg   dicom-seg (DICOM input only) references the input series
   --series UID|number         which series of a DICOM folder
@@ -25,8 +25,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!input || !model || !out) throw new InputError(`an input, --model and --out are required\n${usage}`);
   if (args.positional.length > 1)
     throw new InputError(`one input expected, got ${args.positional.length}\n${usage}`);
-  const postprocess = optionString(args, 'postprocess', 'none')!;
-  if (postprocess !== 'none' && postprocess !== 'lcc')
+  const postprocess = optionString(args, 'postprocess');
+  if (postprocess !== undefined && postprocess !== 'none' && postprocess !== 'lcc')
     throw new InputError(`--postprocess must be none or lcc, got "${postprocess}"`);
   const outputType = optionString(args, 'output-type', 'nifti')!;
   if (outputType !== 'nifti' && outputType !== 'dicom-seg')

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../engine/index.js';
+import { cutPatch, defaultPatchAugment, identityTransform } from './patch-augment.js';
 import { mirror, PatchSampler } from './patch-sampler.js';
 
 /** A 20×16×6 volume whose only foreground is a 2×2×2 cube of label 3 at (15, 12, 4). */
@@ -57,4 +58,70 @@ test('mirroring twice is the identity and mirrors rows', () => {
   assert.deepEqual([...data.subarray(0, 2)], [4, 5]);
   mirror(data, [2, 3, 2], true, false);
   assert.deepEqual(data, copy);
+});
+
+test('foreground centres are balanced over the classes present, not over their voxels', () => {
+  // Class 1 fills 300 voxels, class 2 three: a uniform foreground voxel would pick class 2 once in 100.
+  const dims: [number, number, number] = [20, 20, 4];
+  const label = new Uint8Array(20 * 20 * 4);
+  for (let i = 0; i < 300; i++) label[i] = 1;
+  label[1000] = 2;
+  label[1001] = 2;
+  label[1002] = 2;
+  const v = { image: new Float32Array(label.length), label, dims };
+  const rng = new Rng(5);
+  const count = (classBalanced: boolean) => {
+    const s = new PatchSampler([v], [4, 4, 1], { positiveFraction: 1, classBalanced, augment: false });
+    const hits = [0, 0, 0];
+    for (let i = 0; i < 2000; i++) hits[label[s.centre(0, () => rng.next())]!]!++;
+    return hits;
+  };
+  const balanced = count(true);
+  assert.equal(balanced[0], 0);
+  // Binomial(2000, 0.5): sd 22, so ±150 is far outside chance.
+  assert.ok(Math.abs(balanced[1]! - balanced[2]!) < 150, `${balanced}`);
+  const uniform = count(false);
+  assert.ok(uniform[2]! < 80, `${uniform}`);
+  // A third of patches (or more) on foreground: positiveFraction is honoured.
+  const third = new PatchSampler([v], [4, 4, 1], { positiveFraction: 1 / 3, augment: false });
+  let fg = 0;
+  for (let i = 0; i < 3000; i++) if (label[third.centre(0, () => rng.next())] !== 0) fg++;
+  assert.ok(Math.abs(fg / 3000 - 1 / 3) < 0.04, `${fg}`);
+});
+
+test('augmented patches keep image and labels aligned, and a step repeats exactly', () => {
+  const s = new PatchSampler([volume()], [8, 8, 2], { positiveFraction: 1 });
+  const a = s.batchForStep(6, 3, 17);
+  const b = s.batchForStep(6, 3, 17);
+  assert.deepEqual(a.images, b.images);
+  assert.deepEqual(a.labels, b.labels);
+  assert.notDeepEqual(s.batchForStep(6, 3, 18).images, a.images);
+  // Spatial augmentation with intensity off: each label must be the label of a voxel next to the
+  // image value's source (image = voxel index, linear interpolation blends neighbours).
+  const spatialOnly = new PatchSampler([volume()], [8, 8, 2], {
+    positiveFraction: 1,
+    augment: {
+      ...defaultPatchAugment,
+      rotation: { p: 1, degrees: 15 },
+      scaling: { p: 1, min: 0.85, max: 1.15 },
+      lowResolution: { p: 0, min: 1 },
+      noise: { p: 0, sd: 0 },
+      blur: { p: 0, min: 1, max: 1 },
+      brightness: { p: 0, min: 1, max: 1 },
+      contrast: { p: 0, min: 1, max: 1 },
+      gamma: { p: 0, min: 1, max: 1, invertedP: 0 },
+    },
+  });
+  const batch = spatialOnly.batchForStep(8, 1, 0);
+  assert.ok(batch.labels.some((l) => l === 3));
+  assert.ok(batch.labels.every((l) => l === 0 || l === 3));
+});
+
+test('cutPatch with the identity transform is a plain crop', () => {
+  const v = volume();
+  const image = new Float32Array(8 * 8 * 2);
+  const label = new Uint8Array(8 * 8 * 2);
+  cutPatch(v, [12 + 3.5, 8 + 3.5, 4 + 0.5], [8, 8, 2], identityTransform, -1, image, label);
+  for (let i = 0; i < image.length; i++) assert.equal(label[i], v.label[image[i]!]);
+  assert.equal(image[0], (4 * 16 + 8) * 20 + 12);
 });

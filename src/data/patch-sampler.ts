@@ -1,11 +1,21 @@
 /**
- * Training patches for segmentation, balanced between foreground and background as MONAI's
- * RandCropByPosNegLabel (pos:neg 1:1 by default): each patch is centred on a random organ voxel or on
- * a random background voxel, shifted to stay inside the volume when the volume is large enough.
- * Patches of depth 1 are axial slices for the 2D U-Net. Augmentation: mirroring along y and z (never
- * x, which would swap left and right organs without swapping their labels) and intensity jitter.
+ * Training patches for segmentation, as nnU-Net samples them: a `positiveFraction` of patches is
+ * centred on foreground and the rest anywhere else in the volume (background). The foreground class is
+ * drawn uniformly among the classes present in the case, then a voxel of that class uniformly, so an
+ * adrenal gland of 60 voxels is a patch centre as often as a liver of 60,000 (nnU-Net v2's
+ * class-balanced oversampling; a uniform foreground voxel would almost never land on it). The patch
+ * is shifted to stay inside the volume when the volume is large enough. Patches of depth 1 are axial
+ * slices for the 2D U-Net. With augmentation, the patch is cut through the spatial transform of
+ * `patch-augment.ts` and its intensities augmented; all randomness comes from the given generator.
  */
-import { intensityJitter } from './augment.js';
+import { Rng } from '../engine/random.js';
+import {
+  augmentIntensity,
+  cutPatch,
+  defaultPatchAugment,
+  drawPatchTransform,
+  type PatchAugmentOptions,
+} from './patch-augment.js';
 
 /** A preprocessed image with its label map on the same grid (x fastest). */
 export interface LabelledVolume {
@@ -15,10 +25,15 @@ export interface LabelledVolume {
 }
 
 export interface PatchSamplerOptions {
-  /** Probability that a patch is centred on foreground (MONAI pos / (pos + neg)); default 0.5. */
+  /**
+   * Probability that a patch is centred on foreground. Default 0.5 (MONAI's pos:neg 1:1); nnU-Net
+   * uses 1/3. Anything above 1/3 keeps small organs frequent enough with class balancing.
+   */
   positiveFraction?: number;
-  /** Mirroring and intensity jitter (default true). */
-  augment?: boolean;
+  /** Foreground class drawn uniformly among the classes present (default true), else a uniform voxel. */
+  classBalanced?: boolean;
+  /** Spatial and intensity augmentation (default true = `defaultPatchAugment`). */
+  augment?: boolean | PatchAugmentOptions;
 }
 
 export interface PatchBatch {
@@ -28,9 +43,15 @@ export interface PatchBatch {
   labels: Uint8Array;
 }
 
-/** Foreground voxel indices of every volume, computed once (sampling then costs O(1)). */
+/** The generator of one training step's patches (independent of any other stream, so a resumed run repeats it). */
+export function patchStepRng(seed: number, step: number): Rng {
+  return new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0);
+}
+
+/** Voxel indices of each foreground class of every volume, computed once (sampling then costs O(1)). */
 export class PatchSampler {
-  private readonly foreground: Int32Array[];
+  /** Per volume: class value → its voxel indices. */
+  private readonly classVoxels: Map<number, Int32Array>[];
   private readonly minimum: number[];
 
   constructor(
@@ -38,14 +59,7 @@ export class PatchSampler {
     readonly size: readonly [number, number, number],
     readonly options: PatchSamplerOptions = {},
   ) {
-    this.foreground = volumes.map((v) => {
-      let n = 0;
-      for (let i = 0; i < v.label.length; i++) if (v.label[i] !== 0) n++;
-      const out = new Int32Array(n);
-      n = 0;
-      for (let i = 0; i < v.label.length; i++) if (v.label[i] !== 0) out[n++] = i;
-      return out;
-    });
+    this.classVoxels = volumes.map((v) => classIndices(v.label));
     this.minimum = volumes.map((v) => {
       let m = Number.POSITIVE_INFINITY;
       for (let i = 0; i < v.image.length; i++) if (v.image[i]! < m) m = v.image[i]!;
@@ -53,12 +67,30 @@ export class PatchSampler {
     });
   }
 
+  /** Foreground classes present in volume `volume`. */
+  classesIn(volume: number): number[] {
+    return [...this.classVoxels[volume]!.keys()];
+  }
+
   /** A voxel index to centre on: foreground with probability positiveFraction, else background. */
   centre(volume: number, rng: () => number): number {
     const v = this.volumes[volume]!;
-    const fg = this.foreground[volume]!;
+    const byClass = this.classVoxels[volume]!;
     const positive = rng() < (this.options.positiveFraction ?? 0.5);
-    if (positive && fg.length > 0) return fg[Math.floor(rng() * fg.length)]!;
+    if (positive && byClass.size > 0) {
+      if (this.options.classBalanced ?? true) {
+        const classes = [...byClass.values()];
+        const voxels = classes[Math.floor(rng() * classes.length)]!;
+        return voxels[Math.floor(rng() * voxels.length)]!;
+      }
+      let total = 0;
+      for (const voxels of byClass.values()) total += voxels.length;
+      let k = Math.floor(rng() * total);
+      for (const voxels of byClass.values()) {
+        if (k < voxels.length) return voxels[k]!;
+        k -= voxels.length;
+      }
+    }
     // Rejection sampling: background is most of a CT, so a few draws suffice.
     for (let tries = 0; tries < 64; tries++) {
       const i = Math.floor(rng() * v.label.length);
@@ -89,24 +121,44 @@ export class PatchSampler {
     const voxels = sx * sy * sz;
     const images = new Float32Array(count * voxels);
     const labels = new Uint8Array(count * voxels);
+    const augment = this.options.augment ?? true;
+    const settings = augment === true ? defaultPatchAugment : augment === false ? null : augment;
     for (let b = 0; b < count; b++) {
       const volume = (first + b) % this.volumes.length;
       const start = this.start(volume, this.centre(volume, rng));
       const image = images.subarray(b * voxels, (b + 1) * voxels);
       const label = labels.subarray(b * voxels, (b + 1) * voxels);
-      cropInto(this.volumes[volume]!, start, this.size, image, label, this.minimum[volume]!);
-      if (this.options.augment ?? true) {
-        const flipY = rng() < 0.5;
-        const flipZ = sz > 1 && rng() < 0.5;
-        if (flipY || flipZ) {
-          mirror(image, this.size, flipY, flipZ);
-          mirror(label, this.size, flipY, flipZ);
-        }
-        intensityJitter(image, rng, 0.1, 0.1);
+      if (!settings) {
+        cropInto(this.volumes[volume]!, start, this.size, image, label, this.minimum[volume]!);
+        continue;
       }
+      const centre = start.map((s, a) => s + (this.size[a]! - 1) / 2) as [number, number, number];
+      const transform = drawPatchTransform(rng, this.size, settings);
+      cutPatch(this.volumes[volume]!, centre, this.size, transform, this.minimum[volume]!, image, label);
+      augmentIntensity(image, this.size, rng, settings);
     }
     return { images, labels };
   }
+
+  /** The patches of training step `step` (the same on any thread: see `patchStepRng`). */
+  batchForStep(count: number, seed: number, step: number): PatchBatch {
+    const rng = patchStepRng(seed, step);
+    return this.batch(count, () => rng.next(), step * count);
+  }
+}
+
+/** Class value → voxel indices, for every non-zero class present. */
+function classIndices(label: Uint8Array): Map<number, Int32Array> {
+  const counts = new Int32Array(256);
+  for (let i = 0; i < label.length; i++) counts[label[i]!]!++;
+  const out = new Map<number, Int32Array>();
+  const fill = new Int32Array(256);
+  for (let c = 1; c < 256; c++) if (counts[c]! > 0) out.set(c, new Int32Array(counts[c]!));
+  for (let i = 0; i < label.length; i++) {
+    const c = label[i]!;
+    if (c !== 0) out.get(c)![fill[c]!++] = i;
+  }
+  return out;
 }
 
 /** Copies the patch at `start` (outside voxels: image `fill`, label 0). */

@@ -73,7 +73,7 @@ export { abs, clamp, exp, log, neg, sign, sqrt } from './ops/unary.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
 export { clipGradNorm } from './optim/clip.js';
 export { Optimizer, type OptimizerState, type ParamGroup } from './optim/optimizer.js';
-export { constantSchedule, type LrSchedule, warmupCosine } from './optim/schedule.js';
+export { constantSchedule, type LrSchedule, polyLr, warmupCosine } from './optim/schedule.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { getRng, Rng, seed } from './random.js';
 export {

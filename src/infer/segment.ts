@@ -21,7 +21,7 @@ export interface SegmentOptions {
   overlap?: number;
   tta?: boolean;
   batchSize?: number;
-  /** 'lcc': keep the largest 26-connected component of every organ. */
+  /** 'lcc': keep the largest 26-connected component of every organ (default: the model's choice). */
   postprocess?: 'none' | 'lcc';
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,7 +89,7 @@ export function segmentVolume(
   });
   const dims = [input.dims[0] ?? 1, input.dims[1] ?? 1, input.dims[2] ?? 1] as [number, number, number];
   let labels = probabilitiesToGrid(probs, classes, { dims: prepared.dims, affine: prepared.affine! }, input);
-  if (options.postprocess === 'lcc') labels = keepLargestComponents(labels, dims);
+  if ((options.postprocess ?? info.postprocess) === 'lcc') labels = keepLargestComponents(labels, dims);
   return {
     data: labels,
     dims: [...dims],
@@ -115,5 +115,8 @@ export function segmentPrepared(
     tta: options.tta,
     batchSize: options.batchSize,
   });
-  return argmaxClasses(probs, classes);
+  const labels = argmaxClasses(probs, classes);
+  return (options.postprocess ?? model.info.postprocess) === 'lcc'
+    ? keepLargestComponents(labels, dims)
+    : labels;
 }

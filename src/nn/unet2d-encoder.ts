@@ -4,9 +4,10 @@
  * encoder); stages after the first halve the resolution with a stride-2 convolution. The feature map
  * of every stage is returned as a skip for the fine-tuning decoder; the last one is the deepest map F.
  */
-import { add, concat, leakyRelu, max, mean, type Tensor } from '../engine/index.js';
+import { concat, leakyRelu, max, mean, type Tensor } from '../engine/index.js';
 import { Conv } from './layers/conv.js';
 import { InstanceNorm } from './layers/norm.js';
+import { UnetResBlock } from './layers/unet-res-block.js';
 
 export interface UNet2dEncoderConfig {
   /** Input channels (1 for CT, one per modality for MRI). */
@@ -24,36 +25,6 @@ export const unet2dPresets = {
 
 export type UNet2dPreset = keyof typeof unet2dPresets;
 
-/** conv-norm-lrelu-conv-norm, plus the input (through a 1×1 conv when shape changes), then lrelu. */
-export class ResidualBlock {
-  readonly conv1: Conv;
-  readonly norm1: InstanceNorm;
-  readonly conv2: Conv;
-  readonly norm2: InstanceNorm;
-  readonly shortcut: Conv | null;
-  readonly shortcutNorm: InstanceNorm | null;
-
-  constructor(inChannels: number, outChannels: number, stride: number) {
-    this.conv1 = new Conv(2, inChannels, outChannels, 3, { stride, bias: false });
-    this.norm1 = new InstanceNorm(outChannels);
-    this.conv2 = new Conv(2, outChannels, outChannels, 3, { bias: false });
-    this.norm2 = new InstanceNorm(outChannels);
-    const reshaped = stride !== 1 || inChannels !== outChannels;
-    this.shortcut = reshaped
-      ? new Conv(2, inChannels, outChannels, 1, { stride, padding: 0, bias: false })
-      : null;
-    this.shortcutNorm = reshaped ? new InstanceNorm(outChannels) : null;
-  }
-
-  forward(x: Tensor): Tensor {
-    const h = leakyRelu(this.norm1.forward(this.conv1.forward(x)));
-    const y = this.norm2.forward(this.conv2.forward(h));
-    const identity =
-      this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
-    return leakyRelu(add(y, identity));
-  }
-}
-
 export interface UNet2dEncoderOutput {
   /** Feature maps of every stage, full resolution first: [N, widths[i], H/2^i, W/2^i]. */
   skips: Tensor[];
@@ -70,7 +41,7 @@ export interface UNet2dEncoderOutput {
 export class UNet2dEncoder {
   readonly stem: Conv;
   readonly stemNorm: InstanceNorm;
-  readonly stages: ResidualBlock[];
+  readonly stages: UnetResBlock[];
 
   constructor(readonly config: UNet2dEncoderConfig) {
     const { inChannels, widths } = config;
@@ -78,7 +49,7 @@ export class UNet2dEncoder {
     this.stem = new Conv(2, inChannels, widths[0]!, 3, { bias: false });
     this.stemNorm = new InstanceNorm(widths[0]!);
     this.stages = widths.map(
-      (w, i) => new ResidualBlock(i === 0 ? widths[0]! : widths[i - 1]!, w, i === 0 ? 1 : 2),
+      (w, i) => new UnetResBlock(2, i === 0 ? widths[0]! : widths[i - 1]!, w, i === 0 ? 1 : 2),
     );
   }
 

@@ -12,7 +12,8 @@
 import { concat, type Tensor } from '../engine/index.js';
 import { AttentionInjection, resizeAttention } from './attention-injection.js';
 import { Conv, ConvTranspose } from './layers/conv.js';
-import { ResidualBlock, UNet2dEncoder } from './unet2d-encoder.js';
+import { UnetResBlock } from './layers/unet-res-block.js';
+import { UNet2dEncoder } from './unet2d-encoder.js';
 
 export interface UNet2dConfig {
   inChannels: number;
@@ -22,15 +23,17 @@ export interface UNet2dConfig {
   classes: number;
   /** Pixel-tag attention maps at every decoder stage; absent = off. */
   attention?: { tags: number; embedDim: number; tau: number };
+  /** 1×1 heads on the lower decoder stages for deep supervision (training only; default off). */
+  deepSupervision?: boolean;
 }
 
 export class UNet2dDecoderStage {
   readonly up: ConvTranspose;
-  readonly block: ResidualBlock;
+  readonly block: UnetResBlock;
 
   constructor(deeperChannels: number, channels: number, extraChannels: number) {
     this.up = new ConvTranspose(2, deeperChannels, channels, 2);
-    this.block = new ResidualBlock(2 * channels + extraChannels, channels, 1);
+    this.block = new UnetResBlock(2, 2 * channels + extraChannels, channels);
   }
 
   forward(deeper: Tensor, skip: Tensor, attention: Tensor | null): Tensor {
@@ -47,6 +50,8 @@ export class UNet2d {
   /** Deepest first. */
   readonly decoder: UNet2dDecoderStage[];
   readonly head: Conv;
+  /** Heads of the lower-resolution decoder stages, half resolution first (deep supervision). */
+  readonly deepHeads: Conv[];
 
   constructor(readonly config: UNet2dConfig) {
     const { widths } = config;
@@ -64,6 +69,9 @@ export class UNet2d {
     for (let i = widths.length - 2; i >= 0; i--)
       this.decoder.push(new UNet2dDecoderStage(widths[i + 1]!, widths[i]!, extra));
     this.head = new Conv(2, widths[0]!, config.classes, 1, { padding: 0 });
+    this.deepHeads = config.deepSupervision
+      ? widths.slice(1, -1).map((w) => new Conv(2, w, config.classes, 1, { padding: 0 }))
+      : [];
   }
 
   /** Input sizes must be divisible by this. */
@@ -73,12 +81,27 @@ export class UNet2d {
 
   /** x [N, C, H, W] → class logits [N, classes, H, W]. */
   forward(x: Tensor): Tensor {
+    return this.forwardDeep(x, false)[0]!;
+  }
+
+  /**
+   * Logits at full resolution and, with `deep` (and deep supervision configured), at every lower
+   * decoder stage: [full, 1/2, 1/4, …] as nnU-Net's deep supervision outputs.
+   */
+  forwardDeep(x: Tensor, deep = true): Tensor[] {
     const { skips, deepest } = this.imageEncoder.forward(x);
     const maps = this.attention ? this.attention.forward(deepest) : null;
     let y = deepest;
+    const stages: Tensor[] = [];
     this.decoder.forEach((stage, i) => {
       y = stage.forward(y, skips[skips.length - 2 - i]!, maps);
+      stages.push(y);
     });
-    return this.head.forward(y);
+    const outputs = [this.head.forward(y)];
+    if (deep)
+      this.deepHeads.forEach((head, i) => {
+        outputs.push(head.forward(stages[stages.length - 2 - i]!));
+      });
+    return outputs;
   }
 }

@@ -13,10 +13,10 @@
  *   vit: { imageSize: [32, 32, 32], patchSize: 8, hidden: 64, depth: 4, heads: 4 } });
  * const logits = net.forward(patch); // [N, 14, 32, 32, 32]
  */
-import { add, concat, leakyRelu, permute, reshape, type Tensor } from '../engine/index.js';
+import { concat, permute, reshape, type Tensor } from '../engine/index.js';
 import { AttentionInjection, resizeAttention } from './attention-injection.js';
 import { Conv, ConvTranspose } from './layers/conv.js';
-import { InstanceNorm } from './layers/norm.js';
+import { UnetResBlock } from './layers/unet-res-block.js';
 import { ViT, type ViTConfig } from './vit.js';
 
 export interface UnetrConfig {
@@ -28,44 +28,16 @@ export interface UnetrConfig {
   attention?: { tags: number; embedDim: number; tau: number };
 }
 
-/** MONAI's UnetResBlock in 3D: conv-norm-lrelu-conv-norm plus a (1×1-projected) shortcut, lrelu. */
-export class UnetResBlock3d {
-  readonly conv1: Conv;
-  readonly norm1: InstanceNorm;
-  readonly conv2: Conv;
-  readonly norm2: InstanceNorm;
-  readonly shortcut: Conv | null;
-  readonly shortcutNorm: InstanceNorm | null;
-
-  constructor(inChannels: number, outChannels: number) {
-    this.conv1 = new Conv(3, inChannels, outChannels, 3, { bias: false });
-    this.norm1 = new InstanceNorm(outChannels);
-    this.conv2 = new Conv(3, outChannels, outChannels, 3, { bias: false });
-    this.norm2 = new InstanceNorm(outChannels);
-    const reshaped = inChannels !== outChannels;
-    this.shortcut = reshaped ? new Conv(3, inChannels, outChannels, 1, { padding: 0, bias: false }) : null;
-    this.shortcutNorm = reshaped ? new InstanceNorm(outChannels) : null;
-  }
-
-  forward(x: Tensor): Tensor {
-    const h = leakyRelu(this.norm1.forward(this.conv1.forward(x)));
-    const y = this.norm2.forward(this.conv2.forward(h));
-    const identity =
-      this.shortcut && this.shortcutNorm ? this.shortcutNorm.forward(this.shortcut.forward(x)) : x;
-    return leakyRelu(add(y, identity));
-  }
-}
-
 /** UnetrPrUpBlock: a 2× transposed convolution, then `layers` × (2× transposed convolution + residual block). */
 export class UnetrPrUpBlock {
   readonly init: ConvTranspose;
   readonly ups: ConvTranspose[];
-  readonly blocks: UnetResBlock3d[];
+  readonly blocks: UnetResBlock[];
 
   constructor(inChannels: number, outChannels: number, layers: number) {
     this.init = new ConvTranspose(3, inChannels, outChannels, 2);
     this.ups = Array.from({ length: layers }, () => new ConvTranspose(3, outChannels, outChannels, 2));
-    this.blocks = Array.from({ length: layers }, () => new UnetResBlock3d(outChannels, outChannels));
+    this.blocks = Array.from({ length: layers }, () => new UnetResBlock(3, outChannels, outChannels));
   }
 
   forward(x: Tensor): Tensor {
@@ -80,11 +52,11 @@ export class UnetrPrUpBlock {
 /** UnetrUpBlock: 2× transposed convolution, concatenation with the skip (and maps), residual block. */
 export class UnetrUpBlock {
   readonly up: ConvTranspose;
-  readonly block: UnetResBlock3d;
+  readonly block: UnetResBlock;
 
   constructor(inChannels: number, outChannels: number, extraChannels: number) {
     this.up = new ConvTranspose(3, inChannels, outChannels, 2);
-    this.block = new UnetResBlock3d(2 * outChannels + extraChannels, outChannels);
+    this.block = new UnetResBlock(3, 2 * outChannels + extraChannels, outChannels);
   }
 
   forward(x: Tensor, skip: Tensor, attention: Tensor | null): Tensor {
@@ -99,7 +71,7 @@ export class Unetr {
   readonly imageEncoder: ViT;
   readonly attention: AttentionInjection | null;
   /** Full-resolution skip from the input. */
-  readonly encoder1: UnetResBlock3d;
+  readonly encoder1: UnetResBlock;
   /** Skips at input / 2^j for j = 1 … L−1. */
   readonly tokenSkips: UnetrPrUpBlock[];
   /** Deepest first: from the token grid up to the input size. */
@@ -120,7 +92,7 @@ export class Unetr {
       ? new AttentionInjection({ spatialDims: 3, featureChannels: vit.hidden, ...config.attention })
       : null;
     const extra = this.attention?.channels ?? 0;
-    this.encoder1 = new UnetResBlock3d(config.inChannels, f);
+    this.encoder1 = new UnetResBlock(3, config.inChannels, f);
     this.tokenSkips = [];
     this.skipSources = [];
     for (let j = 1; j < levels; j++) {

@@ -22,6 +22,8 @@ export interface TrainingPosition {
   step: number;
   /** State of the engine's generator (weights init is done; dropout and sampling continue from it). */
   rngState: number[];
+  /** Total steps the run planned (a time budget fixes it once; resume keeps it). */
+  plannedSteps?: number;
 }
 
 interface Sidecar extends TrainingPosition {
@@ -109,6 +111,7 @@ export async function loadCheckpoint(
     batchInEpoch: sidecar.batchInEpoch,
     step: sidecar.step,
     rngState: sidecar.rngState,
+    ...(sidecar.plannedSteps === undefined ? {} : { plannedSteps: sidecar.plannedSteps }),
   };
 }
 

@@ -1,27 +1,28 @@
 /**
- * MOSMOS fine-tuning (DESIGN.md §1): a 2D U-Net or UNETR, optionally starting from a pre-training
- * run's encoder and tag queries, with pixel-tag attention maps at every decoder stage (switchable
- * for the ablation), trained with Dice + CE on fg/bg-balanced patches, validated by sliding-window
- * Dice per organ, with best/last weights, checkpoints, exact resume, run.json, metrics.jsonl,
- * splits.json and model.json (everything `mosmos segment` needs).
+ * MOSMOS fine-tuning (DESIGN.md §1): a 2D U-Net, 3D U-Net or UNETR, optionally starting from a
+ * pre-training run's encoder and tag queries, with pixel-tag attention maps at every decoder stage
+ * (switchable for the ablation). The recipe (issue 10, DESIGN.md §7): class-balanced foreground
+ * patches augmented in a worker thread, Dice + CE with deep supervision, AdamW 3e-3 with poly decay,
+ * an optional time budget; validation by sliding-window Dice per organ. The loop itself (epochs,
+ * checkpoints, exact resume, metrics.jsonl) is `runTraining`; this file supplies its hooks and writes
+ * run.json, splits.json and model.json (everything `mosmos segment` needs).
  * @example await finetune({ ...defaultFinetuneConfig, data: 'phantom', out: 'runs/ft', attentionMaps: false })
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
-import { PatchSampler } from '../data/patch-sampler.js';
+import { PatchPool } from '../data/patch-pool.js';
 import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import {
   AdamW,
-  getRng,
   type ParamGroup,
+  polyLr,
   saveSafetensors,
   seed,
   type Tensor,
   tensor,
   tidy,
-  warmupCosine,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { segmentPrepared } from '../infer/segment.js';
@@ -32,21 +33,21 @@ import {
   buildSegmentationNetwork,
   type SegmentationNetwork,
   type SegmentationNetworkConfig,
-  segmentationLogits,
+  segmentationOutputs,
 } from '../nn/segmentation-network.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
-import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { resumedConfig } from './checkpoint.js';
 import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
-import { stepRng } from './pretrain-data.js';
 import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
-import { createProgress, type ProgressStream } from './progress.js';
-import { appendMetrics, createRunFolder, readMetrics } from './run-record.js';
-import { diceCeLoss } from './segmentation-losses.js';
-import { installStopSignal, type StopSignal } from './stop-signal.js';
+import type { ProgressStream } from './progress.js';
+import { createRunFolder, readMetrics } from './run-record.js';
+import { deepSupervisionLoss } from './segmentation-losses.js';
+import type { StopSignal } from './stop-signal.js';
+import { runTraining } from './training-loop.js';
 
 export interface FinetuneRuntime {
   argv?: string[];
@@ -66,7 +67,11 @@ export interface ValidationResult {
 
 export interface FinetuneResult {
   runDir: string;
+  /** Steps taken in this invocation, and the run's planned total (set by --time-budget). */
   steps: number;
+  plannedSteps: number;
+  /** Measured milliseconds per step when a time budget planned the run. */
+  msPerStep: number | null;
   interrupted: boolean;
   /** Mean training loss of each epoch run in this invocation. */
   epochLosses: number[];
@@ -112,14 +117,15 @@ function networkConfig(
       tau: pretrained?.config.tau ?? 0.1,
     };
   }
-  if (config.arch === 'unet2d')
+  if (config.arch === 'unet2d' || config.arch === 'unet3d')
     return {
       network: {
-        arch: 'unet2d',
+        arch: config.arch,
         inChannels: 1,
         classes,
         widths: pretrained?.config.widths ?? config.widths,
         attention,
+        deepSupervision: config.deepSupervision,
       },
       tags,
       tagVocabulary,
@@ -141,6 +147,12 @@ function networkConfig(
 /** Sliding-window window [x, y, z] on the preprocessed grid. */
 function windowOf(network: SegmentationNetworkConfig, config: FinetuneConfig): [number, number, number] {
   if (network.arch === 'unet2d') return [config.patch[0], config.patch[1], 1];
+  if (network.arch === 'unet3d') {
+    const [x, y, z] = config.patch;
+    if (z === undefined)
+      throw new InputError(`--arch unet3d needs a 3D --patch x,y,z, got ${config.patch.join(',')}`);
+    return [x, y, z];
+  }
   const [d, h, w] = network.vit.imageSize;
   return [w, h, d];
 }
@@ -152,7 +164,7 @@ export async function finetune(
   const log = runtime.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = resolve(config.out);
   if (config.resume) config = resumedConfig(runDir, config);
-  if (config.arch === 'unet2d' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
+  if (config.arch !== 'unetr' && config.patch.some((p) => !(Number.isInteger(p) && p > 0)))
     throw new InputError(`--patch must be positive integers, got ${config.patch.join(',')}`);
   let dataset = openDataset(config.data, config.format);
   if (config.modality) dataset = filterByModality(dataset, config.modality);
@@ -173,9 +185,9 @@ export async function finetune(
     config.preprocess ?? pretrained?.config.preprocess ?? defaultPreprocess;
   const described = networkConfig(config, classes, pretrained);
   const window = windowOf(described.network, config);
-  if (described.network.arch === 'unet2d') {
+  if (described.network.arch !== 'unetr') {
     const reduction = 2 ** (described.network.widths.length - 1);
-    if (window[0] % reduction !== 0 || window[1] % reduction !== 0)
+    if (window.some((w, a) => (a < 2 || described.network.arch === 'unet3d') && w % reduction !== 0))
       throw new InputError(
         `--patch ${config.patch.join(',')} must be divisible by ${reduction} for this U-Net`,
       );
@@ -206,6 +218,7 @@ export async function finetune(
     tags: described.tags,
     tagVocabulary: described.tagVocabulary,
     weights: validation.length > 0 ? 'best.safetensors' : 'last.safetensors',
+    postprocess: config.postprocess,
   };
   writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
 
@@ -213,45 +226,26 @@ export async function finetune(
   const network = buildSegmentationNetwork(described.network);
   if (pretrained) initializeFromPretrained(network, pretrained);
   const optimizer = new AdamW(parameterGroups(network), { lr: config.lr, weightDecay: config.weightDecay });
-  const totalSteps = config.epochs * config.stepsPerEpoch;
-  const schedule = warmupCosine({
-    lr: config.lr,
-    warmupSteps: Math.max(1, Math.round(0.05 * totalSteps)),
-    totalSteps,
-  });
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
   let bestDice: number | null = null;
-  if (config.resume) {
-    position = (await loadCheckpoint(runDir, network, optimizer)) ?? position;
-    getRng().setState(position.rngState);
+  if (config.resume)
     for (const r of readMetrics(runDir))
       if (r.type === 'validation' && typeof r.meanDice === 'number')
         bestDice = Math.max(bestDice ?? -1, r.meanDice);
-    log(`resuming at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}, step ${position.step}`);
-  }
 
   log(`loading ${train.length} training and ${validation.length} validation case(s)`);
   const trainVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of train) trainVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
   const validationVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of validation) validationVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
-  const sampler = new PatchSampler(trainVolumes, window, {
-    positiveFraction: config.positiveFraction,
-    augment: config.augment,
-  });
+  const patches = new PatchPool(
+    trainVolumes,
+    window,
+    { positiveFraction: config.positiveFraction, classBalanced: true, augment: config.augment },
+    config.worker,
+  );
   const inputShape = (count: number) =>
     window[2] === 1 ? [count, 1, window[1], window[0]] : [count, 1, window[2], window[1], window[0]];
 
-  const stop = runtime.stop ?? installStopSignal(log);
-  const result: FinetuneResult = {
-    runDir,
-    steps: 0,
-    interrupted: false,
-    epochLosses: [],
-    validation: [],
-    bestDice,
-    splits,
-  };
   const saveWeights = async (name: string) => {
     const tensors: Record<string, Tensor> = {};
     for (const [k, p] of namedParameters(network)) tensors[k] = p;
@@ -266,7 +260,8 @@ export async function finetune(
     for (const v of validationVolumes) {
       const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
         overlap: config.overlap,
-        batchSize: 32,
+        batchSize: window[2] === 1 ? 32 : 2,
+        postprocess: config.postprocess,
       });
       for (const o of organs) sums.set(o, sums.get(o)! + diceScore(pred, v.label, o));
     }
@@ -276,77 +271,61 @@ export async function finetune(
     return { epoch, perOrgan, meanDice: values.reduce((a, b) => a + b, 0) / values.length };
   };
 
-  try {
-    for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
-      const progress = createProgress({
-        total: config.stepsPerEpoch,
-        label: `epoch ${epoch + 1}/${config.epochs}`,
-        stream: runtime.progressStream,
-      });
-      let sum = 0;
-      let n = 0;
-      let b = epoch === position.epoch ? position.batchInEpoch : 0;
-      for (; b < config.stepsPerEpoch; ) {
-        const rng = stepRng(config.seed, position.step);
-        const batch = sampler.batch(config.batch, () => rng.next(), position.step * config.batch);
-        const lr = schedule(position.step);
-        optimizer.lr = lr;
-        const figures = tidy(() => {
-          const logits = segmentationLogits(network, tensor(batch.images, inputShape(config.batch)), true);
-          const { loss, dice, crossEntropy } = diceCeLoss(logits, batch.labels);
+  const validations: ValidationResult[] = [];
+  const outcome = await runTraining(
+    {
+      runDir,
+      model: network,
+      optimizer,
+      epochs: config.epochs,
+      stepsPerEpoch: config.stepsPerEpoch,
+      schedule: (step, total) => polyLr(config.lr, step, total),
+      valEvery: validationVolumes.length > 0 ? config.valEvery : 0,
+      timeBudgetMinutes: config.timeBudget > 0 ? config.timeBudget : undefined,
+      maxSteps: config.maxSteps,
+      resume: config.resume,
+      log,
+      progressStream: runtime.progressStream,
+      stop: runtime.stop,
+    },
+    {
+      loadBatch: (step) => patches.batch(config.batch, config.seed, step),
+      trainStep: (batch) =>
+        tidy(() => {
+          const outputs = segmentationOutputs(network, tensor(batch.images, inputShape(config.batch)), true);
+          const { loss, dice, crossEntropy } = deepSupervisionLoss(outputs, batch.labels);
           applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), dice: dice.item(), ce: crossEntropy.item() };
-        });
-        b++;
-        position = { epoch, batchInEpoch: b, step: position.step + 1, rngState: getRng().getState() };
-        result.steps++;
-        sum += figures.loss;
-        n++;
-        appendMetrics(runDir, { type: 'step', epoch: epoch + 1, step: position.step, lr, ...figures });
-        progress.update(b, { loss: figures.loss, lr });
-        if (stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps)) break;
-      }
-      const epochDone = b >= config.stepsPerEpoch;
-      if (epochDone) position = { ...position, epoch: epoch + 1, batchInEpoch: 0 };
-      progress.finish(n > 0 ? { loss: sum / n } : undefined);
-      if (n > 0) result.epochLosses.push(sum / n);
-      await saveCheckpoint(runDir, network, optimizer, position);
-      await saveWeights('last.safetensors');
-      const last = epoch + 1 === config.epochs;
-      if (epochDone && validationVolumes.length > 0 && ((epoch + 1) % config.valEvery === 0 || last)) {
-        const v = validate(epoch + 1);
-        result.validation.push(v);
-        appendMetrics(runDir, {
-          type: 'validation',
-          ...v,
-          step: position.step,
-          trainLoss: n > 0 ? sum / n : null,
-        });
-        const improved = bestDice === null || v.meanDice > bestDice;
+        }),
+      validate: (epoch) => {
+        const v = validate(epoch);
+        validations.push(v);
+        return { type: 'validation', ...v };
+      },
+      onEpochEnd: async ({ epoch, validation: v }) => {
+        if (!v) return;
+        const meanDice = v.meanDice as number;
+        const improved = bestDice === null || meanDice > bestDice;
         if (improved) {
-          bestDice = v.meanDice;
+          bestDice = meanDice;
           await saveWeights('best.safetensors');
         }
-        log(`epoch ${epoch + 1}: validation mean Dice ${v.meanDice.toFixed(4)}${improved ? ' (best)' : ''}`);
-      } else if (epochDone)
-        appendMetrics(runDir, {
-          type: 'epoch',
-          epoch: epoch + 1,
-          step: position.step,
-          trainLoss: n > 0 ? sum / n : null,
-        });
-      const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
-      if (!epochDone || (halted && epoch + 1 < config.epochs)) {
-        result.interrupted = true;
-        log(
-          `stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`,
-        );
-        break;
-      }
-    }
-  } finally {
-    if (!runtime.stop) stop.dispose();
-  }
+        log(`epoch ${epoch}: validation mean Dice ${meanDice.toFixed(4)}${improved ? ' (best)' : ''}`);
+      },
+      onCheckpoint: () => saveWeights('last.safetensors'),
+    },
+  ).finally(() => patches.close());
+  const result: FinetuneResult = {
+    runDir,
+    steps: outcome.steps,
+    plannedSteps: outcome.plannedSteps,
+    msPerStep: outcome.msPerStep,
+    interrupted: outcome.interrupted,
+    epochLosses: outcome.epochLosses,
+    validation: validations,
+    bestDice,
+    splits,
+  };
   // A run stopped before any validation still leaves usable weights.
   if (modelInfo.weights === 'best.safetensors' && bestDice === null) {
     modelInfo.weights = 'last.safetensors';

@@ -6,13 +6,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { prefetch } from '../data/prefetch.js';
 import { PreparePool } from '../data/prepare-pool.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
 import {
   AdamW,
   add,
-  getRng,
   mean,
   mul,
   type ParamGroup,
@@ -29,7 +27,7 @@ import { textEncoderPresets } from '../nn/text-encoder.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { trainWordPiece, WordPieceTokenizer } from '../report/wordpiece.js';
 import { applyGradients } from './apply-gradients.js';
-import { loadCheckpoint, resumedConfig, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { resumedConfig } from './checkpoint.js';
 import { asymmetricLoss, maskedBce, maxOverSlices, symmetricInfoNce } from './losses.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { vitSettings } from './pretrain-config.js';
@@ -46,9 +44,10 @@ import {
   tokenBatch,
 } from './pretrain-data.js';
 import { formatValidation, type ValidationMetrics, validate } from './pretrain-validate.js';
-import { createProgress, type ProgressStream } from './progress.js';
-import { appendMetrics, createRunFolder, dataFingerprint } from './run-record.js';
-import { installStopSignal, type StopSignal } from './stop-signal.js';
+import type { ProgressStream } from './progress.js';
+import { createRunFolder, dataFingerprint } from './run-record.js';
+import type { StopSignal } from './stop-signal.js';
+import { runTraining } from './training-loop.js';
 
 export interface PretrainRuntime {
   /** Command-line arguments, recorded in run.json. */
@@ -171,12 +170,6 @@ export async function pretrain(
     warmupSteps: config.warmupSteps ?? Math.max(1, Math.round(0.05 * totalSteps)),
     totalSteps,
   });
-  let position: TrainingPosition = { epoch: 0, batchInEpoch: 0, step: 0, rngState: getRng().getState() };
-  if (config.resume) {
-    position = (await loadCheckpoint(runDir, model, optimizer)) ?? position;
-    getRng().setState(position.rngState);
-    log(`resuming at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}, step ${position.step}`);
-  }
 
   const pool = new PreparePool(config.preprocess, config.cacheDir ?? join(runDir, 'cache'), config.worker);
   const volumeMemo = new Map<string, Promise<PreparedVolume>>();
@@ -201,7 +194,6 @@ export async function pretrain(
         )
       : patchBatch(volumes, patchSize, rng, config.augment && rng !== undefined);
 
-  const stop = runtime.stop ?? installStopSignal(log);
   const result: PretrainResult = { runDir, validation: [], steps: 0, interrupted: false, skipped };
   const validationInputs = async () => {
     const chunk = Math.max(1, config.batch);
@@ -231,111 +223,109 @@ export async function pretrain(
     };
   };
 
+  /** The pairs of global step `step`: the epoch's seeded order, cut into batches. */
+  const batchPairs = (step: number) => {
+    const epoch = Math.floor(step / batchesPerEpoch);
+    const b = step - epoch * batchesPerEpoch;
+    return epochOrder(split.train, config.seed, epoch).slice(b * batchSize, (b + 1) * batchSize);
+  };
   try {
-    for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
-      const order = epochOrder(split.train, config.seed, epoch);
-      const first = epoch === position.epoch ? position.batchInEpoch : 0;
-      const batches = Array.from({ length: batchesPerEpoch - first }, (_, b) =>
-        order.slice((first + b) * batchSize, (first + b + 1) * batchSize),
-      );
-      const progress = createProgress({
-        total: batchesPerEpoch,
-        label: `epoch ${epoch + 1}/${config.epochs}`,
-        stream: runtime.progressStream,
-      });
-      const loads = batches.map((idx) => async () => Promise.all(idx.map((j) => load(pairs[j]!))));
-      let b = first;
-      let sums = { loss: 0, contrastive: 0, mlr: 0, n: 0 };
-      for await (const volumes of prefetch(loads, 2)) {
-        const idx = batches[b - first]!;
-        const rng = stepRng(config.seed, position.step);
-        const images = makeImages(volumes, rng);
-        const texts = idx.map((j) => pairs[j]!.report);
-        const reports = tokenBatch(
-          tokenizer,
-          config.shuffleSentences ? texts.map((t) => shuffleSentences(t, rng)) : texts,
-          config.maxTokens,
-        );
-        const targets = new Float32Array(idx.length * tagNames.length);
-        for (const [r, j] of idx.entries()) targets.set(pairs[j]!.targets, r * tagNames.length);
-        const lr = schedule(position.step);
-        optimizer.lr = lr;
-        const figures = tidy(() => {
-          const enc = model.encodeImage(tensor(images.data, images.shape), true);
-          const global = is2d
-            ? mean(reshape(enc.global, [idx.length, config.slicesPerVolume, -1]), 1)
-            : enc.global;
-          const contrastive = symmetricInfoNce(global, model.encodeText(reports, true), model.scale());
-          const raw = model.recognise(enc.features, model.tagQueries(promptTokens, true)).logits;
-          const logits = is2d ? maxOverSlices(raw, idx.length) : raw;
-          const mlr = config.mlrLoss === 'asl' ? asymmetricLoss(logits, targets) : maskedBce(logits, targets);
-          const loss = add(contrastive, mul(mlr, config.lambda));
-          applyGradients(loss, optimizer, config.clipNorm);
-          return { loss: loss.item(), contrastive: contrastive.item(), mlr: mlr.item() };
-        });
-        b++;
-        position = { epoch, batchInEpoch: b, step: position.step + 1, rngState: getRng().getState() };
-        result.steps++;
-        sums = {
-          loss: sums.loss + figures.loss,
-          contrastive: sums.contrastive + figures.contrastive,
-          mlr: sums.mlr + figures.mlr,
-          n: sums.n + 1,
-        };
-        const temperature = model.logitScale.temperature;
-        appendMetrics(runDir, {
-          type: 'step',
-          epoch: epoch + 1,
-          step: position.step,
-          lr,
-          temperature,
-          ...figures,
-        });
-        progress.update(b, { loss: figures.loss, lr });
-        if (stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps)) break;
-      }
-      const epochDone = b >= batchesPerEpoch;
-      if (epochDone) position = { ...position, epoch: epoch + 1, batchInEpoch: 0 };
-      progress.finish(sums.n > 0 ? { loss: sums.loss / sums.n } : undefined);
-      if (epochDone && split.validation.length > 0) {
-        const metrics = validate(model, await validationInputs());
-        result.validation.push({ epoch: epoch + 1, metrics });
-        log(`epoch ${epoch + 1}: ${formatValidation(metrics)}`);
-        appendMetrics(runDir, {
-          type: 'epoch',
-          epoch: epoch + 1,
-          step: position.step,
-          trainLoss: sums.n > 0 ? sums.loss / sums.n : null,
-          trainContrastive: sums.n > 0 ? sums.contrastive / sums.n : null,
-          trainMlr: sums.n > 0 ? sums.mlr / sums.n : null,
-          retrieval: metrics.retrieval,
-          tagMap: metrics.tags.mAP,
-          tagAuroc: metrics.tags.meanAuroc,
-          perTag: metrics.tags.perTag,
-        });
-      }
-      await saveCheckpoint(runDir, model, optimizer, position);
-      const halted = stop.requested || (config.maxSteps > 0 && result.steps >= config.maxSteps);
-      if (!epochDone || (halted && epoch + 1 < config.epochs)) {
-        result.interrupted = true;
-        log(
-          `stopped at epoch ${position.epoch + 1}, batch ${position.batchInEpoch}; checkpoint written (continue with --resume)`,
-        );
-        break;
-      }
-    }
-  } catch (error) {
-    // A failure mid-epoch (e.g. an image that cannot be read) keeps the steps already taken.
-    if (position.batchInEpoch > 0) {
-      await saveCheckpoint(runDir, model, optimizer, position);
-      log(
-        `checkpoint written at epoch ${position.epoch + 1}, batch ${position.batchInEpoch} before stopping`,
-      );
-    }
-    throw error;
+    const outcome = await runTraining(
+      {
+        runDir,
+        model,
+        optimizer,
+        epochs: config.epochs,
+        stepsPerEpoch: batchesPerEpoch,
+        schedule: (step) => schedule(step),
+        valEvery: split.validation.length > 0 ? 1 : 0,
+        maxSteps: config.maxSteps,
+        resume: config.resume,
+        log,
+        progressStream: runtime.progressStream,
+        stop: runtime.stop,
+      },
+      {
+        loadBatch: async (step) => {
+          const idx = batchPairs(step);
+          return { idx, volumes: await Promise.all(idx.map((j) => load(pairs[j]!))) };
+        },
+        trainStep: ({ idx, volumes }, step) =>
+          pretrainStep(model, optimizer, config, {
+            idx,
+            pairs,
+            volumes,
+            rng: stepRng(config.seed, step),
+            makeImages,
+            tokenizer,
+            promptTokens,
+            tagCount: tagNames.length,
+          }),
+        stepExtras: () => ({ temperature: model.logitScale.temperature }),
+        validate: async (epoch) => {
+          const metrics = validate(model, await validationInputs());
+          result.validation.push({ epoch, metrics });
+          log(`epoch ${epoch}: ${formatValidation(metrics)}`);
+          return {
+            retrieval: metrics.retrieval,
+            tagMap: metrics.tags.mAP,
+            tagAuroc: metrics.tags.meanAuroc,
+            perTag: metrics.tags.perTag,
+          };
+        },
+      },
+    );
+    result.steps = outcome.steps;
+    result.interrupted = outcome.interrupted;
   } finally {
-    if (!runtime.stop) stop.dispose();
     await pool.close();
   }
   return result;
+}
+
+/** What one pre-training step needs besides the model and optimizer. */
+interface PretrainStepInputs {
+  /** Indices into `pairs` of this batch, and their prepared volumes. */
+  idx: number[];
+  pairs: TrainingPair[];
+  volumes: PreparedVolume[];
+  rng: ReturnType<typeof stepRng>;
+  makeImages: (volumes: PreparedVolume[], rng?: ReturnType<typeof stepRng>) => ImageBatch;
+  tokenizer: WordPieceTokenizer;
+  promptTokens: ReturnType<typeof tokenBatch>;
+  tagCount: number;
+}
+
+/**
+ * One pre-training step: InfoNCE between image and report embeddings (slice embeddings averaged per
+ * volume in 2D) plus λ × multi-label recognition (slice logits max-pooled per volume in 2D).
+ */
+export function pretrainStep(
+  model: MosmosModel,
+  optimizer: AdamW,
+  config: PretrainConfig,
+  inputs: PretrainStepInputs,
+): { loss: number; contrastive: number; mlr: number } {
+  const { idx, pairs, rng, tokenizer, promptTokens, tagCount } = inputs;
+  const is2d = config.arch === 'unet2d';
+  const images = inputs.makeImages(inputs.volumes, rng);
+  const texts = idx.map((j) => pairs[j]!.report);
+  const reports = tokenBatch(
+    tokenizer,
+    config.shuffleSentences ? texts.map((t) => shuffleSentences(t, rng)) : texts,
+    config.maxTokens,
+  );
+  const targets = new Float32Array(idx.length * tagCount);
+  for (const [r, j] of idx.entries()) targets.set(pairs[j]!.targets, r * tagCount);
+  return tidy(() => {
+    const enc = model.encodeImage(tensor(images.data, images.shape), true);
+    const global = is2d ? mean(reshape(enc.global, [idx.length, config.slicesPerVolume, -1]), 1) : enc.global;
+    const contrastive = symmetricInfoNce(global, model.encodeText(reports, true), model.scale());
+    const raw = model.recognise(enc.features, model.tagQueries(promptTokens, true)).logits;
+    const logits = is2d ? maxOverSlices(raw, idx.length) : raw;
+    const mlr = config.mlrLoss === 'asl' ? asymmetricLoss(logits, targets) : maskedBce(logits, targets);
+    const loss = add(contrastive, mul(mlr, config.lambda));
+    applyGradients(loss, optimizer, config.clipNorm);
+    return { loss: loss.item(), contrastive: contrastive.item(), mlr: mlr.item() };
+  });
 }

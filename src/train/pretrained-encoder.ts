@@ -57,6 +57,8 @@ export async function readPretrainedParts(
 
 /** Copies the pre-trained parts into `network` (its encoder must have the same configuration). */
 export function initializeFromPretrained(network: SegmentationNetwork, parts: PretrainedParts): void {
+  if (!('imageEncoder' in network))
+    throw new InputError('the 3D U-Net has no report-pre-trained encoder yet');
   loadStateDict(network.imageEncoder, parts.encoder);
   if (network.attention) {
     loadStateDict(network.attention.featureProjection, parts.featureProjection);

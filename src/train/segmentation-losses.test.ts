@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backward, parameter, tensor, tidy } from '../engine/index.js';
 import { gradientCheck, randomValues } from '../engine/testing/gradient-check.js';
-import { diceCeLoss, oneHot } from './segmentation-losses.js';
+import { deepSupervisionWeights, diceCeLoss, downsampleLabels, oneHot } from './segmentation-losses.js';
 
 test('oneHot places a 1 in the class channel of every voxel', () => {
   const t = oneHot([0, 2, 1, 1], [2, 3, 2]);
@@ -55,4 +55,16 @@ test('a gradient step on the logits lowers the loss', () => {
   const stepped = x.toFloat32Array().map((v, i) => v - 0.5 * g[i]!);
   const after = tidy(() => diceCeLoss(tensor(stepped, [1, 2, 8]), labels).loss.item());
   assert.ok(after < before, `${after} !< ${before}`);
+});
+
+test('deep supervision: nnU-Net weights 1, 1/2, 1/4 normalised; targets down-sampled by nearest', () => {
+  const w = deepSupervisionWeights(3);
+  assert.deepEqual(
+    w.map((x) => Number(x.toFixed(6))),
+    [0.571429, 0.285714, 0.142857],
+  );
+  // 2 samples of 4×4 → 2×2: the voxel at each stride origin.
+  const labels = Uint8Array.from({ length: 32 }, (_, i) => i % 16);
+  assert.deepEqual([...downsampleLabels(labels, 2, [4, 4], [2, 2])], [0, 2, 8, 10, 0, 2, 8, 10]);
+  assert.deepEqual([...downsampleLabels(labels, 1, [2, 2, 4], [1, 1, 2])], [0, 2]);
 });

@@ -61,3 +61,61 @@ export function diceCeLoss(logits: Tensor, labels: ArrayLike<number>, smooth = 1
   const dice = scaleShift(mean(foreground), -1, 1);
   return { loss: add(crossEntropy, dice), dice, crossEntropy };
 }
+
+/**
+ * nnU-Net's deep supervision weights for `outputs` resolutions: 1, 1/2, 1/4, … normalised to sum 1.
+ */
+export function deepSupervisionWeights(outputs: number): number[] {
+  const raw = Array.from({ length: outputs }, (_, i) => 1 / 2 ** i);
+  const total = raw.reduce((a, b) => a + b, 0);
+  return raw.map((w) => w / total);
+}
+
+/**
+ * Labels [N, ...spatial] taken down to `size` by nearest neighbour (the voxel at the stride's
+ * origin, aligned with stride-2 convolutions), as nnU-Net down-samples its deep supervision targets.
+ */
+export function downsampleLabels(
+  labels: ArrayLike<number>,
+  count: number,
+  from: readonly number[],
+  to: readonly number[],
+): Uint8Array {
+  const fromSize = from.reduce((a, b) => a * b, 1);
+  const toSize = to.reduce((a, b) => a * b, 1);
+  const factors = from.map((f, i) => f / to[i]!);
+  const out = new Uint8Array(count * toSize);
+  const d = to.length;
+  const index = new Array<number>(d).fill(0);
+  for (let n = 0; n < count; n++) {
+    index.fill(0);
+    for (let o = 0; o < toSize; o++) {
+      let src = 0;
+      for (let a = 0; a < d; a++) src = src * from[a]! + Math.floor(index[a]! * factors[a]!);
+      out[n * toSize + o] = labels[n * fromSize + src]!;
+      for (let a = d - 1; a >= 0; a--) {
+        if (++index[a]! < to[a]!) break;
+        index[a] = 0;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Dice + CE summed over deep supervision outputs [full, 1/2, …] with `deepSupervisionWeights`;
+ * the figures reported are those of the full-resolution output.
+ */
+export function deepSupervisionLoss(outputs: Tensor[], labels: ArrayLike<number>): DiceCeFigures {
+  const weights = deepSupervisionWeights(outputs.length);
+  const full = outputs[0]!.shape;
+  const count = full[0]!;
+  const first = diceCeLoss(outputs[0]!, labels);
+  let loss = mul(first.loss, weights[0]!);
+  for (let i = 1; i < outputs.length; i++) {
+    const spatial = outputs[i]!.shape.slice(2);
+    const target = downsampleLabels(labels, count, full.slice(2), spatial);
+    loss = add(loss, mul(diceCeLoss(outputs[i]!, target).loss, weights[i]!));
+  }
+  return { loss, dice: first.dice, crossEntropy: first.crossEntropy };
+}

@@ -25,3 +25,14 @@ export function warmupCosine(options: {
     return minLr + (lr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
   };
 }
+
+/**
+ * nnU-Net's poly schedule: lr · (1 − step/totalSteps)^exponent (exponent 0.9), reaching 0 at the
+ * last step. `totalSteps` is an argument, not a closure, so a run whose length is planned after it
+ * starts (a time budget) keeps one schedule spanning all of its steps.
+ * @example opt.lr = polyLr(3e-3, step, 2000);
+ */
+export function polyLr(lr: number, step: number, totalSteps: number, exponent = 0.9): number {
+  const progress = Math.min(1, Math.max(0, step / Math.max(1, totalSteps)));
+  return lr * (1 - progress) ** exponent;
+}

@@ -1,0 +1,65 @@
+import { InputError } from '../errors.js';
+import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+
+/**
+ * The default grid: 128×128×64 voxels over the phantom's 360–480 mm field of view and 235–270 mm
+ * length, i.e. about 3.3 × 3.3 × 3.7 mm. Measured on 8 cases (seeds 1000–1007, variation 2.5): an
+ * adrenal gland is 75–177 voxels here against 36–78 on the demo's 96×96×48 grid (≈ 4.5 × 4.5 × 5 mm,
+ * an adrenal 1–2 voxels thick in-plane), the portal/splenic vein 496–715 against 207–305. Finer
+ * still (160×160×64: adrenals 125–284) costs 1.6× the voxels per slice for every step and every
+ * sliding window on 2 cores; 128 is the smallest grid where an adrenal is 3+ voxels across.
+ */
+export const PHANTOM_DEFAULT_SIZE: [number, number, number] = [128, 128, 64];
+
+const usage = `usage: mosmos phantom --cases N --out <dir> [--seed N (7)] [--size x,y,z (128,128,64)]
+                      [--variation X (2.5)] [--orientation RAS|LPS] [--force]
+
+Writes a synthetic abdominal CT cohort in BTCV layout (img/imgNNNN.nii.gz, label/labelNNNN.nii.gz)
+with a generated report per case in pairs.jsonl, as the demo does, without training anything.
+The default grid (about 3.3 × 3.3 × 3.7 mm) makes an adrenal gland 75–177 voxels; the demo's
+96,96,48 grid (about 4.5 mm) makes it 36–78.`;
+
+/** \`mosmos phantom\`: the demo's synthetic cohort on disk. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['force', 'help']);
+  if (optionFlag(args, 'help')) {
+    console.log(usage);
+    return 0;
+  }
+  const out = optionString(args, 'out');
+  const casesOption = optionString(args, 'cases');
+  if (!out || casesOption === undefined) throw new InputError(`--cases and --out are required\n${usage}`);
+  const cases = Number(casesOption);
+  if (!Number.isInteger(cases) || cases < 1 || cases > 9999)
+    throw new InputError(`--cases must be an integer from 1 to 9999, got "${casesOption}"`);
+  const sizeOption = optionString(args, 'size');
+  let size = PHANTOM_DEFAULT_SIZE;
+  if (sizeOption !== undefined) {
+    const parts = sizeOption.split(',').map(Number);
+    if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 8 || p > 1024))
+      throw new InputError(`--size must be three integers from 8 to 1024 (x,y,z), got "${sizeOption}"`);
+    size = parts as [number, number, number];
+  }
+  const orientation = optionString(args, 'orientation', 'RAS')!;
+  if (orientation !== 'RAS' && orientation !== 'LPS')
+    throw new InputError(`--orientation must be RAS or LPS, got "${orientation}"`);
+  const variation = optionNumber(args, 'variation', 2.5);
+  if (!(variation >= 0)) throw new InputError(`--variation must be ≥ 0, got ${variation}`);
+  const { writePhantomDataset } = await import('../phantom/dataset.js');
+  const dataset = await writePhantomDataset(out, {
+    cases,
+    seed: Math.round(optionNumber(args, 'seed', 7)),
+    size,
+    orientation,
+    variation,
+    force: optionFlag(args, 'force'),
+    onCase: (done, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rwriting case ${done}/${total}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(
+    `wrote ${dataset.cases.length} cases (${size.join('×')} voxels) to ${dataset.root}; reports in ${dataset.pairs}`,
+  );
+  return 0;
+}
