@@ -41,8 +41,8 @@ const summary = await runAnatomyDemo({
   finetuneEpochs: epochs,
   finetuneSteps: Math.ceil(steps / epochs),
   finetuneMinutes: optionNumber(args, 'minutes', 30),
-  spacing: [2, 2, 3],
-  patch: 128,
+  spacing: [3, 3, 3],
+  patch: 80,
   force: true,
   log: json ? () => {} : undefined,
 });

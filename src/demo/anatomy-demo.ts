@@ -39,7 +39,7 @@ export interface AnatomyDemoOptions {
   finetuneSteps: number;
   finetuneMinutes?: number;
   batch?: number;
-  /** Model grid spacing (mm) and 2D patch size: 2 mm × 128 px sees 25 cm of abdomen at once. */
+  /** Model grid spacing (mm) and 2D patch size: 3 mm × 80 px sees 24 cm of abdomen at once. */
   spacing: [number, number, number];
   patch: number;
   force?: boolean;
