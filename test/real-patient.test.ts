@@ -33,10 +33,9 @@ describe('a model grown from patient A segments patient B', { skip }, () => {
       seed: 1,
       acquisition: { inPlaneMm: [3, 3], sliceMm: [3] },
       pretrainEpochs: 0,
-      // 160 steps: about a minute on two idle cores; the time cap only guards a loaded machine.
+      // 160 steps: about a minute on two idle cores.
       finetuneEpochs: 4,
       finetuneSteps: 40,
-      finetuneMinutes: 4,
       spacing: [4, 4, 6],
       patch: 64,
       log: () => {},

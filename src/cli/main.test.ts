@@ -13,6 +13,7 @@ const commands = [
   'segment',
   'evaluate',
   'phantom',
+  'cohort',
 ];
 
 test('every command answers --help with its usage and exit code 0', async () => {

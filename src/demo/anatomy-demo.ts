@@ -17,7 +17,6 @@ import { finetune } from '../train/finetune.js';
 import { defaultFinetuneConfig } from '../train/finetune-config.js';
 import { pretrain } from '../train/pretrain.js';
 import { defaultPretrainConfig } from '../train/pretrain-config.js';
-import type { StopSignal } from '../train/stop-signal.js';
 import { version } from '../version.js';
 import { evaluateTestPatient, type TestPatient, type TestPatientResult } from './test-patient.js';
 
@@ -35,12 +34,12 @@ export interface AnatomyDemoOptions {
   acquisition?: Partial<AcquisitionRanges>;
   /** Pre-training epochs; 0 skips pre-training (fine-tuning from random initialisation). */
   pretrainEpochs: number;
-  /** Fine-tuning: epochs × steps per epoch, stopped early at `finetuneMinutes` of wall time. */
+  /** Fine-tuning: epochs × steps per epoch, or as many steps as fit in `finetuneMinutes` (planned). */
   finetuneEpochs: number;
   finetuneSteps: number;
   finetuneMinutes?: number;
   batch?: number;
-  /** Model grid spacing (mm) and 2D patch size: 2 mm × 128 px sees 25 cm of abdomen at once. */
+  /** Model grid spacing (mm) and 2D patch size: 3 mm × 80 px sees 24 cm of abdomen at once. */
   spacing: [number, number, number];
   patch: number;
   force?: boolean;
@@ -52,26 +51,9 @@ export interface AnatomyDemoSummary {
   cohort: string;
   cases: number;
   pretrained: boolean;
-  finetune: { steps: number; minutes: number; stoppedByTime: boolean; run: string };
+  finetune: { steps: number; plannedSteps: number; msPerStep: number | null; minutes: number; run: string };
   test: TestPatientResult & { image: string; labels: string };
   seconds: number;
-}
-
-/** A stop signal that fires after `minutes` of wall time (the training loop checks it every step). */
-function timeBudget(minutes: number | undefined): StopSignal & { fired: () => boolean } {
-  const deadline = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + minutes * 60_000;
-  let requested = false;
-  return {
-    get requested() {
-      if (Date.now() > deadline) requested = true;
-      return requested;
-    },
-    request() {
-      requested = true;
-    },
-    dispose() {},
-    fired: () => requested,
-  };
 }
 
 /** Runs the story into `options.out`; returns what summary.json holds. */
@@ -145,7 +127,6 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
 
   step(`fine-tuning a 2D U-Net on the cohort${pretrained ? ' from the pre-trained encoder' : ''}`);
   const runDir = join(runs, 'finetune');
-  const budget = timeBudget(options.finetuneMinutes);
   const trainStart = Date.now();
   const result = await finetune(
     {
@@ -162,9 +143,11 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
       patch: [options.patch, options.patch],
       preprocess,
       valEvery: options.finetuneEpochs,
+      // The budget plans the number of steps from the measured step time (the schedule ends on time).
+      timeBudget: options.finetuneMinutes ?? 0,
       seed: options.seed,
     },
-    { ...quiet, stop: budget },
+    quiet,
   );
   const minutes = (Date.now() - trainStart) / 60_000;
 
@@ -177,7 +160,13 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
     cohort: dataDir,
     cases,
     pretrained: pretrained !== undefined,
-    finetune: { steps: result.steps, minutes, stoppedByTime: budget.fired(), run: runDir },
+    finetune: {
+      steps: result.steps,
+      plannedSteps: result.plannedSteps,
+      msPerStep: result.msPerStep,
+      minutes,
+      run: runDir,
+    },
     test: { ...test, image: options.test.image, labels: options.test.labels },
     seconds: (Date.now() - started) / 1000,
   };
