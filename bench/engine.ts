@@ -72,18 +72,18 @@ function networkCase(key: string, train: boolean, warmup: number, repeats: numbe
 }
 
 const cases: Record<string, BenchCase> = {
-  unet2d_train_step: networkCase('unet2d', true, 2, 6),
-  unet2d_inference: networkCase('unet2d', false, 2, 6),
-  unet2d_ct_train_step: networkCase('unet2d_ct', true, 2, 5),
-  unet2d_ct_inference: networkCase('unet2d_ct', false, 2, 5),
-  unet3d_train_step: networkCase('unet3d', true, 1, 3),
-  unet3d_inference: networkCase('unet3d', false, 1, 3),
-  unetr_train_step: networkCase('unetr', true, 2, 6),
-  unetr_inference: networkCase('unetr', false, 2, 6),
-  unetr_small_train_step: networkCase('unetr_small', true, 1, 3),
-  unetr_small_inference: networkCase('unetr_small', false, 1, 3),
-  text_encoder_train_step: networkCase('text_encoder', true, 2, 8),
-  text_encoder_inference: networkCase('text_encoder', false, 2, 8),
+  unet2d_train_step: networkCase('unet2d', true, 2, 5),
+  unet2d_inference: networkCase('unet2d', false, 2, 5),
+  unet2d_ct_train_step: networkCase('unet2d_ct', true, 1, 3),
+  unet2d_ct_inference: networkCase('unet2d_ct', false, 1, 3),
+  unet3d_train_step: networkCase('unet3d', true, 1, 2),
+  unet3d_inference: networkCase('unet3d', false, 1, 2),
+  unetr_train_step: networkCase('unetr', true, 2, 5),
+  unetr_inference: networkCase('unetr', false, 2, 5),
+  unetr_small_train_step: networkCase('unetr_small', true, 1, 2),
+  unetr_small_inference: networkCase('unetr_small', false, 1, 2),
+  text_encoder_train_step: networkCase('text_encoder', true, 2, 6),
+  text_encoder_inference: networkCase('text_encoder', false, 2, 6),
 };
 
 /** Cases with their own runner (one run each, no PyTorch twin); loaded lazily. */
