@@ -7,7 +7,7 @@
 // for data (bench/engine-data.ts).
 //
 //   npm run bench:engine [-- --json] [-- --case NAME] [-- --rounds N] [-- --no-torch] [-- --profile]
-//                        [-- --precision fp32|bf16|both]
+//                        [-- --precision fp32|bf16|both] [-- --scan-slices N]
 //
 // Every case runs in its own process (so peak RSS is its own), alternating with PyTorch's for
 // N rounds (default 3); ms and torch_ms are medians over rounds, ratio = median of ms / torch_ms of
@@ -262,6 +262,8 @@ async function main(argv: string[]): Promise<void> {
   if (!withTorch && !json) console.log('(PyTorch not found at /usr/bin/python3: no comparison)');
   const names = only !== undefined ? only.split(',') : [...Object.keys(cases), ...Object.keys(special)];
   const rounds = Number(option('--rounds') ?? 3);
+  const scanSlices = option('--scan-slices');
+  if (scanSlices !== undefined) process.env.BENCH_SCAN_SLICES = scanSlices;
   const wanted = option('--precision') ?? 'both';
   const precisions: Precision[] = wanted === 'both' ? ['fp32', 'bf16'] : [wanted as Precision];
   const bf16 = bf16Support();
