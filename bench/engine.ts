@@ -7,7 +7,7 @@
 // for data (bench/engine-data.ts).
 //
 //   npm run bench:engine [-- --json] [-- --case NAME] [-- --rounds N] [-- --no-torch] [-- --profile]
-//                        [-- --precision fp32|bf16|both]
+//                        [-- --precision fp32|bf16|both] [-- --scan-slices N]
 //
 // Every case runs in its own process (so peak RSS is its own), alternating with PyTorch's for
 // N rounds (default 3); ms and torch_ms are medians over rounds, ratio = median of ms / torch_ms of
@@ -72,18 +72,18 @@ function networkCase(key: string, train: boolean, warmup: number, repeats: numbe
 }
 
 const cases: Record<string, BenchCase> = {
-  unet2d_train_step: networkCase('unet2d', true, 2, 6),
-  unet2d_inference: networkCase('unet2d', false, 2, 6),
-  unet2d_ct_train_step: networkCase('unet2d_ct', true, 2, 5),
-  unet2d_ct_inference: networkCase('unet2d_ct', false, 2, 5),
-  unet3d_train_step: networkCase('unet3d', true, 1, 3),
-  unet3d_inference: networkCase('unet3d', false, 1, 3),
-  unetr_train_step: networkCase('unetr', true, 2, 6),
-  unetr_inference: networkCase('unetr', false, 2, 6),
-  unetr_small_train_step: networkCase('unetr_small', true, 1, 3),
-  unetr_small_inference: networkCase('unetr_small', false, 1, 3),
-  text_encoder_train_step: networkCase('text_encoder', true, 2, 8),
-  text_encoder_inference: networkCase('text_encoder', false, 2, 8),
+  unet2d_train_step: networkCase('unet2d', true, 2, 5),
+  unet2d_inference: networkCase('unet2d', false, 2, 5),
+  unet2d_ct_train_step: networkCase('unet2d_ct', true, 1, 3),
+  unet2d_ct_inference: networkCase('unet2d_ct', false, 1, 3),
+  unet3d_train_step: networkCase('unet3d', true, 1, 2),
+  unet3d_inference: networkCase('unet3d', false, 1, 2),
+  unetr_train_step: networkCase('unetr', true, 2, 5),
+  unetr_inference: networkCase('unetr', false, 2, 5),
+  unetr_small_train_step: networkCase('unetr_small', true, 1, 2),
+  unetr_small_inference: networkCase('unetr_small', false, 1, 2),
+  text_encoder_train_step: networkCase('text_encoder', true, 2, 6),
+  text_encoder_inference: networkCase('text_encoder', false, 2, 6),
 };
 
 /** Cases with their own runner (one run each, no PyTorch twin); loaded lazily. */
@@ -262,6 +262,8 @@ async function main(argv: string[]): Promise<void> {
   if (!withTorch && !json) console.log('(PyTorch not found at /usr/bin/python3: no comparison)');
   const names = only !== undefined ? only.split(',') : [...Object.keys(cases), ...Object.keys(special)];
   const rounds = Number(option('--rounds') ?? 3);
+  const scanSlices = option('--scan-slices');
+  if (scanSlices !== undefined) process.env.BENCH_SCAN_SLICES = scanSlices;
   const wanted = option('--precision') ?? 'both';
   const precisions: Precision[] = wanted === 'both' ? ['fp32', 'bf16'] : [wanted as Precision];
   const bf16 = bf16Support();
