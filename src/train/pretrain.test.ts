@@ -165,6 +165,7 @@ test('fine-tuning from a pre-trained run loads its encoder and tag queries bit f
   });
   const before = network.attention!.tagQueries.toFloat32Array();
   initializeFromPretrained(network, parts);
+  assert.ok('imageEncoder' in network, 'a 2D U-Net has the pre-trained image encoder');
   for (const [name, p] of namedParameters(network.imageEncoder))
     assert.deepEqual(p.toFloat32Array(), saved.get(`model.imageEncoder.${name}`), name);
   const queries = network.attention!.tagQueries.toFloat32Array();
