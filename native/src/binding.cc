@@ -473,6 +473,16 @@ napi_value slice(const Args& a) {
   return wrap_tensor(a.env, mosmos::slice(c.tensor(0), c.dims("offsets"), c.dims("dims")));
 }
 
+// [x] -> [N, C] maximum over the spatial axes, or null when the layout has no direct loop.
+napi_value spatial_max(const Args& a) {
+  const Call c(a, "spatialMax");
+  Tensor* out = mosmos::spatial_max_or_null(c.tensor(0));
+  if (out != nullptr) return wrap_tensor(a.env, out);
+  napi_value nothing;
+  check(a.env, napi_get_null(a.env, &nothing), "null");
+  return nothing;
+}
+
 napi_value permute(const Args& a) {
   const Call c(a, "permute");
   return wrap_tensor(a.env, mosmos::permute(c.tensor(0), c.dims("perm")));
@@ -539,6 +549,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"adamw", nullptr, entry<adamw>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"instanceNormForward", nullptr, entry<instance_norm_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"instanceNormBackward", nullptr, entry<instance_norm_backward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"spatialMax", nullptr, entry<spatial_max>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"permute", nullptr, entry<permute>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, entry<configure>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuIsa", nullptr, entry<cpu_isa>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -332,3 +332,49 @@ bool channel_concat(const std::vector<const Tensor*>& parts, Tensor** dst) {
 }
 
 }  // namespace mosmos
+
+namespace mosmos {
+
+// Maximum over the spatial axes per (sample, channel) → plain [N, C], from the activation's own
+// layout (the encoder's pooled features); oneDNN 2.6's reduction runs a reference loop on blocked
+// layouts, and the engine's fallback copied the activation to plain first.
+bool spatial_max(const Tensor* src, Tensor** dst) {
+  ChannelLayout l;
+  if (!channel_layout(src->mem.get_desc(), src->dims, &l) || l.spatial < 1) return false;
+  const float* x = static_cast<const float*>(src->mem.get_data_handle());
+  const Dims d{l.n, l.channels};
+  Tensor* out = new_tensor(plain_desc(d), d);
+  float* y = static_cast<float*>(out->mem.get_data_handle());
+  const int64_t rows = l.n * l.blocks;
+  const bool parallel = rows > 1 && rows * l.spatial * l.block >= (int64_t{1} << 15);
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t row = 0; row < rows; row++) {
+    const int64_t n = row / l.blocks, cb = row % l.blocks;
+    float m[16];
+    for (int64_t b = 0; b < l.block; b++) m[b] = -std::numeric_limits<float>::infinity();
+    const float* p = x + row * l.spatial * l.block;
+    if (l.block == 1) {
+      float v = m[0];
+      for (int64_t s = 0; s < l.spatial; s++) v = std::max(v, p[s]);
+      m[0] = v;
+    } else {
+      for (int64_t s = 0; s < l.spatial; s++)
+        for (int64_t b = 0; b < l.block; b++) m[b] = std::max(m[b], p[s * l.block + b]);
+    }
+    for (int64_t b = 0; b < l.block; b++) {
+      const int64_t c = cb * l.block + b;
+      if (c < l.channels) y[n * l.channels + c] = m[b];
+    }
+  }
+  *dst = out;
+  return true;
+}
+
+}  // namespace mosmos
+
+namespace mosmos {
+Tensor* spatial_max_or_null(const Tensor* src) {
+  Tensor* out = nullptr;
+  return spatial_max(src, &out) ? out : nullptr;
+}
+}  // namespace mosmos

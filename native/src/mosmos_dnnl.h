@@ -123,6 +123,8 @@ Tensor* matmul(const Tensor* a, const Tensor* b, bool trans_a, bool trans_b);
 Tensor* concat(const std::vector<const Tensor*>& parts, int axis);
 // The sub-tensor at offsets with the given dims; keeps a blocked layout when it can.
 Tensor* slice(const Tensor* src, const Dims& offsets, const Dims& dims);
+// Maximum over the spatial axes of [N, C, ...] → [N, C]; null when the layout has no direct loop.
+Tensor* spatial_max_or_null(const Tensor* src);
 // Axes permuted: result axis i is source axis perm[i] (plain result).
 Tensor* permute(const Tensor* src, const Dims& perm);
 // Sum over the axes where dst_dims is 1 (dst_dims has the source's rank).

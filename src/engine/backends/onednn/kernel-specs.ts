@@ -50,8 +50,8 @@ interface KernelSpec {
   /** Input names in order; a trailing `?` marks an optional input (null allowed); `...` a list. */
   readonly inputs: readonly string[];
   readonly options: readonly (keyof NativeOptionTypes)[];
-  /** 'one': a handle; 'list': an array of handles; 'none': nothing. */
-  readonly outputs: 'one' | 'list' | 'none';
+  /** 'one': a handle; 'maybe': a handle or null; 'list': an array of handles; 'none': nothing. */
+  readonly outputs: 'one' | 'maybe' | 'list' | 'none';
 }
 
 const conv = ['stride', 'dilation', 'padL', 'padR', 'transposed'] as const;
@@ -103,6 +103,8 @@ export const nativeKernelSpecs = {
   slice: { inputs: ['x'], options: ['offsets', 'dims'], outputs: 'one' },
   reduceSum: { inputs: ['x'], options: ['dims'], outputs: 'one' },
   permute: { inputs: ['x'], options: ['perm'], outputs: 'one' },
+  /** Maximum over the spatial axes → [N, C]; null where the layout has no direct loop. */
+  spatialMax: { inputs: ['x'], options: [], outputs: 'maybe' },
   /** → [param, m, v]. */
   adamw: {
     inputs: ['param', 'grad', 'm', 'v'],
@@ -123,7 +125,13 @@ type InputOf<N> = N extends `...${string}`
 type InputsOf<I extends readonly string[]> = I extends readonly [`...${string}`]
   ? readonly NativeHandle[]
   : { readonly [K in keyof I]: InputOf<I[K]> };
-type OutputOf<O> = O extends 'one' ? NativeHandle : O extends 'list' ? NativeHandle[] : undefined;
+type OutputOf<O> = O extends 'one'
+  ? NativeHandle
+  : O extends 'maybe'
+    ? NativeHandle | null
+    : O extends 'list'
+      ? NativeHandle[]
+      : undefined;
 
 export type NativeOptions<K extends NativeKernelName> = {
   readonly [O in Specs[K]['options'][number]]: NativeOptionTypes[O];

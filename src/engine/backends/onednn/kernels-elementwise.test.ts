@@ -138,6 +138,16 @@ describe('oneDNN reductions, softmax and matmul match the reference', { skip }, 
 
 describe('oneDNN shape kernels and AdamW match the reference', { skip }, () => {
   const rng = new Rng(700);
+  test('Max over the spatial axes of blocked (padded) and plain activations', () => {
+    const a = { values: randomValues(rng, [2, 13, 5, 6]), shape: [2, 13, 5, 6], blocked: true };
+    const b = { values: randomValues(rng, [3, 4, 7]), shape: [3, 4, 7] };
+    const c = { values: randomValues(rng, [1, 16, 3, 4, 5]), shape: [1, 16, 3, 4, 5], blocked: true };
+    check('Max', [a], { axes: [2, 3], keepDims: false });
+    check('Max', [a], { axes: [2, 3], keepDims: true });
+    check('Max', [b], { axes: [2], keepDims: false });
+    check('Max', [c], { axes: [2, 3, 4], keepDims: false });
+    check('Max', [a], { axes: [1], keepDims: false });
+  });
   test('Concat of blocked and plain parts, then Slice back (on and off block edges)', () => {
     const a = { values: randomValues(rng, [2, 16, 5, 6]), shape: [2, 16, 5, 6], blocked: true };
     const b = { values: randomValues(rng, [2, 16, 5, 6]), shape: [2, 16, 5, 6], blocked: true };

@@ -125,6 +125,20 @@ export function registerElementwiseKernels(addon: NativeAddon): void {
     }
   });
 
+  // Max over all spatial axes (pooled encoder features) straight from the blocked layout.
+  registerKernel(BACKEND_NAME, 'Max', (inputs, attrs, backend) => {
+    const x = inputs[0]!;
+    const rank = x.shape.length;
+    const spatial = rank >= 3 && rank <= 5 && attrs.axes.length === rank - 2;
+    const axes = new Set(attrs.axes.map((a) => (a < 0 ? a + rank : a)));
+    const y = spatial && [...axes].every((a) => a >= 2) ? addon.spatialMax([handle(x)], {}) : null;
+    if (y === null) return viaReference('Max', inputs, attrs, backend);
+    const shape = attrs.keepDims
+      ? [...x.shape.slice(0, 2), ...x.shape.slice(2).map(() => 1)]
+      : x.shape.slice(0, 2);
+    return asShape(addon, y, shape);
+  });
+
   registerKernel(BACKEND_NAME, 'Permute', (inputs, attrs, backend) => {
     const x = inputs[0]!;
     if (x.shape.length < 2 || x.shape.length > MAX_RANK)
