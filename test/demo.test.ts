@@ -27,7 +27,10 @@ test('mosmos demo --quick writes summary.json, report.html, figures and predicti
       ['scratch', 'contrastive', 'mosmos'],
     );
     for (const row of written.ablation) {
-      assert.ok(row.meanDice >= 0 && row.meanDice <= 1, `meanDice in [0, 1]: ${row.meanDice}`);
+      // A real, loose floor: the quick demo measured 0.128 (random init), 0.144 (contrastive) and 0.170
+      // (MOSMOS + maps) mean Dice over 13 organs (README); a network that predicts only background
+      // scores 0. 0.05 leaves a margin of 2.5× below the weakest setting for seeds and recipe changes.
+      assert.ok(row.meanDice >= 0.05 && row.meanDice <= 1, `${row.init}: mean Dice ${row.meanDice} < 0.05`);
       assert.ok(Object.keys(row.dice).includes('liver'));
       assert.equal(row.labelFraction, quickDemoPlan.labelFraction);
     }
