@@ -69,11 +69,16 @@ export class PatchPool {
     });
   }
 
+  /** Stops the worker (read-ahead requests still pending are rejected). */
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
-    // An unreferenced worker's termination would not keep the event loop alive until it resolves.
-    w?.ref();
-    if (w) await w.terminate();
+    if (!w) return;
+    // Not awaited: on Node 20 terminating a worker while it is mid-batch can leave the returned
+    // promise pending for good (seen at a Ctrl-C with batches read ahead); the thread still stops.
+    for (const p of this.pending.values()) p.reject(new Error('patch pool closed'));
+    this.pending.clear();
+    w.unref();
+    void w.terminate().catch(() => {});
   }
 }

@@ -141,6 +141,24 @@ test('the time budget plans the steps from the measured step time and the poly s
   const slowed = await runTraining(slowing.options, drifting);
   assert.ok(clock <= 61_000, `${clock} ms after ${slowed.steps} steps`);
   assert.ok(slowed.steps > 60, `${slowed.steps}`);
+
+  // Steps slower than the budget allows for timing them: the run stops when the budget is spent.
+  clock = 0;
+  const crawling = setup('budget-crawling', {
+    timeBudgetMinutes: 1,
+    epochs: 1000,
+    valEvery: 0,
+    now: () => clock,
+  });
+  const crawl = await runTraining(crawling.options, {
+    ...crawling.hooks,
+    trainStep: (b: { x: Float32Array; y: Float32Array }) => {
+      clock += 25_000;
+      return crawling.hooks.trainStep(b);
+    },
+  });
+  assert.equal(crawl.steps, 3);
+  assert.equal(crawl.interrupted, false);
 });
 
 test('poly schedule and step timer', () => {

@@ -173,7 +173,13 @@ export async function runTraining<Batch>(
       });
       progress.update(position.batchInEpoch, { loss: figures.loss, lr });
 
-      if (timer?.ready && !budgetPlanned) {
+      const budgetMs = (options.timeBudgetMinutes ?? 0) * 60_000;
+      if (timer && !budgetPlanned && !timer.ready && now() - started >= budgetMs) {
+        // Steps so slow that the budget ran out while they were being timed: stop here.
+        budgetPlanned = true;
+        plannedSteps = position.step;
+        log(`time budget ${options.timeBudgetMinutes} min spent while timing the first steps`);
+      } else if (timer?.ready && !budgetPlanned) {
         budgetPlanned = true;
         outcome.msPerStep = timer.msPerStep();
         const planned = planStepsForBudget({
