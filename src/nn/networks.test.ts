@@ -87,7 +87,7 @@ test('pixel-tag attention: softmax over tags of cosine/τ with the image-centred
 test('the MLR decoder gives one logit per tag and pixel attention summing to 1', () => {
   seed(13);
   const dec = new MlrDecoder({ dim: 8, tags: 3 });
-  const out = dec.forward(tensor(ramp(2 * 8 * 4 * 4), [2, 8, 4, 4]), tensor(ramp(3 * 8), [3, 8]));
+  const out = dec.forward(tensor(ramp(2 * 8 * 4 * 4), [2, 8, 4, 4]), tensor(ramp(3 * 8), [3, 8]), true);
   assert.deepEqual(out.logits.shape, [2, 3]);
   assert.deepEqual(out.attention.shape, [2, 3, 16]);
   const rowSums = sum(out.attention, -1).data();
