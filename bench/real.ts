@@ -7,23 +7,38 @@
 //   npm run bench:real -- [--cases 48 | --cohort <dir grown earlier from A>] [--minutes 30] [--steps 3000] [--seed 1] [--out /tmp/bench-real] [--json]
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { optionFlag, optionNumber, optionString, parseArgs } from '../src/cli/args.js';
+import { type CommandSpec, parseCommandLine } from '../src/cli/options.js';
 import { builtinLabelNames } from '../src/cohort/label-scheme.js';
 import { runAnatomyDemo } from '../src/demo/anatomy-demo.js';
 import { sharedData, sharedDataSkip } from '../test/shared-data.js';
 
-const args = parseArgs(process.argv.slice(2), ['json', 'pretrain']);
+const spec = {
+  name: 'bench:real',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    { name: 'json', type: 'flag', help: 'one JSON line' },
+    { name: 'pretrain', type: 'flag', help: 'pre-train on the cohort first' },
+    { name: 'steps', type: 'number', default: 3000, help: 'fine-tuning steps at most' },
+    { name: 'out', type: 'string', help: 'work folder' },
+    { name: 'cases', type: 'number', default: 48, help: 'cases to grow' },
+    { name: 'cohort', type: 'string', help: 'reuse a grown cohort' },
+    { name: 'seed', type: 'number', default: 1, help: 'seed' },
+    { name: 'minutes', type: 'number', default: 30, help: 'fine-tuning time budget' },
+  ],
+} as const satisfies CommandSpec;
+const line = parseCommandLine(spec, process.argv.slice(2));
 const skip = sharedDataSkip();
 if (skip) {
   console.error(`bench:real: ${skip}`);
   process.exit(1);
 }
-const json = optionFlag(args, 'json');
+const json = line.flag('json');
 const names = builtinLabelNames('total');
-const steps = optionNumber(args, 'steps', 3000);
+const steps = line.number('steps') ?? 3000;
 const epochs = 10;
 const summary = await runAnatomyDemo({
-  out: optionString(args, 'out', join(tmpdir(), 'mosmos-bench-real'))!,
+  out: line.string('out') ?? join(tmpdir(), 'mosmos-bench-real'),
   anatomy: {
     image: sharedData('ct-abdomen', 'ct.nii.gz'),
     labels: sharedData('ct-abdomen', 'seg_total_61.nii.gz'),
@@ -34,13 +49,13 @@ const summary = await runAnatomyDemo({
     labels: sharedData('ct-dicom-series', 'seg_total_fast_31.nii.gz'),
     names,
   },
-  cases: optionNumber(args, 'cases', 48),
-  cohort: optionString(args, 'cohort'),
-  seed: optionNumber(args, 'seed', 1),
-  pretrainEpochs: optionFlag(args, 'pretrain') ? 4 : 0,
+  cases: line.number('cases') ?? 48,
+  cohort: line.string('cohort'),
+  seed: line.number('seed') ?? 1,
+  pretrainEpochs: line.flag('pretrain') ? 4 : 0,
   finetuneEpochs: epochs,
   finetuneSteps: Math.ceil(steps / epochs),
-  finetuneMinutes: optionNumber(args, 'minutes', 30),
+  finetuneMinutes: line.number('minutes') ?? 30,
   spacing: [3, 3, 3],
   patch: 80,
   force: true,

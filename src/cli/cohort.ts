@@ -8,11 +8,61 @@ import { builtinLabelNames, mapLabelScheme, readLabelNames } from '../cohort/lab
 import { readSourceScan } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { InputError } from '../errors.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const usage =
-  'usage: mosmos cohort --image <ct | dicom-dir> --labels <label map> [--label-names names.json | --scheme total] ' +
-  '[--to btcv|amos] --cases N --out <dir> [--seed N] [--spacing x,y,z | lo-hi] [--variation 1] [--force] [--quiet]';
+export const spec = {
+  name: 'cohort',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    {
+      name: 'image',
+      type: 'string',
+      value: '<ct | dicom-dir>',
+      required: true,
+      help: 'the labelled real CT to grow the cohort from',
+    },
+    {
+      name: 'labels',
+      type: 'string',
+      value: '<label map>',
+      required: true,
+      help: "its label map, on the image's grid",
+    },
+    {
+      name: 'label-names',
+      type: 'string',
+      value: 'names.json',
+      help: 'label id → name (a TotalSegmentator-style label_maps.json or a flat map)',
+    },
+    { name: 'scheme', type: 'string', value: 'total', help: "the label scheme's name (built in: total)" },
+    {
+      name: 'to',
+      type: 'string',
+      choices: ['btcv', 'amos'],
+      default: 'btcv',
+      help: 'the organ set to map the labels onto, by name',
+    },
+    { name: 'cases', type: 'number', value: 'N', default: 20, help: 'number of cases to grow' },
+    {
+      name: 'out',
+      type: 'string',
+      value: '<dir>',
+      required: true,
+      help: 'dataset folder to write (BTCV layout, pairs.jsonl, cohort.json)',
+    },
+    { name: 'seed', type: 'number', value: 'N', default: 0, help: 'seed of the variation' },
+    {
+      name: 'spacing',
+      type: 'string',
+      value: 'x,y,z | lo-hi',
+      help: 'fixed voxel size, or a range of in-plane sizes in mm',
+    },
+    { name: 'variation', type: 'number', value: 'X', default: 1, help: 'scale of the anatomical variation' },
+    { name: 'force', type: 'flag', help: 'replace an existing folder' },
+    { name: 'quiet', type: 'flag', help: 'no progress lines' },
+  ],
+} as const satisfies CommandSpec;
 
 /** `--spacing 1.5,1.5,3` fixes the voxel size; `--spacing 1.5-3` draws the in-plane size from a range. */
 export function parseSpacing(text: string): Partial<AcquisitionRanges> {
@@ -29,26 +79,21 @@ export function parseSpacing(text: string): Partial<AcquisitionRanges> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['force', 'quiet', 'help']);
-  if (optionFlag(args, 'help')) {
-    console.log(usage);
-    return 0;
-  }
-  const image = optionString(args, 'image');
-  const labels = optionString(args, 'labels');
-  const out = optionString(args, 'out');
-  if (!image || !labels || !out)
-    throw new InputError(`cohort: --image, --labels and --out are required\n${usage}`);
-  const cases = optionNumber(args, 'cases', 20);
-  const seed = optionNumber(args, 'seed', 0);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const image = line.string('image') ?? '';
+  const labels = line.string('labels') ?? '';
+  const out = line.string('out') ?? '';
+  const cases = line.number('cases') ?? 20;
+  const seed = line.number('seed') ?? 0;
   if (!Number.isInteger(seed) || seed < 0)
     throw new InputError('option --seed: expected a non-negative integer');
-  const scheme = optionString(args, 'scheme');
-  const namesFile = optionString(args, 'label-names');
+  const scheme = line.string('scheme');
+  const namesFile = line.string('label-names');
   const names = namesFile ? readLabelNames(namesFile, scheme) : builtinLabelNames(scheme ?? 'total');
-  const mapping = mapLabelScheme(names, optionString(args, 'to', 'btcv')!);
-  const spacing = optionString(args, 'spacing');
-  const quiet = optionFlag(args, 'quiet');
+  const mapping = mapLabelScheme(names, line.string('to') ?? 'btcv');
+  const spacing = line.string('spacing');
+  const quiet = line.flag('quiet');
   const source = await readSourceScan(image, labels, names, mapping);
   const mapped = Object.entries(mapping.sources).map(([organ, from]) => `${organ} ← ${from.join(' + ')}`);
   if (!quiet) {
@@ -59,9 +104,9 @@ export async function run(argv: string[]): Promise<number> {
   const result = await writeCohort(out, source, {
     cases,
     seed,
-    variation: optionNumber(args, 'variation', 1),
+    variation: line.number('variation') ?? 1,
     ...(spacing ? { acquisition: parseSpacing(spacing) } : {}),
-    force: optionFlag(args, 'force'),
+    force: line.flag('force'),
     onCase: (done, total) => {
       if (quiet) return;
       const seconds = (Date.now() - started) / 1000;

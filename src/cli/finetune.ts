@@ -1,89 +1,214 @@
-import { parseDatasetFormat } from '../data/dataset.js';
+import { DATASET_FORMATS, parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
-import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
-import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
+import { defaultFinetuneConfig } from '../train/finetune-config.js';
+import { applyEngineOptions, engineOptions } from './engine-options.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const usage = `usage: mosmos finetune --data <dir> --arch unet2d|unet3d|unetr --out <run> [options]
+const d = defaultFinetuneConfig;
 
-  --format btcv|amos|mmwhs|brats|msd   dataset layout (detected when omitted)   --modality ct|mr
-  --pretrained <pretrain-run>          start from a report-pre-trained encoder and its tag queries
-  --attention-maps on|off              pixel-tag attention maps in the decoder (on with --pretrained)
-  --label-fraction X (1)               use a seeded fraction of the labelled training cases
-  --labelled-cases N                   use exactly N labelled training cases (overrides the fraction)
-  --freeze-tags on|off (on)            keep the tag queries and map projections fixed
-  --time-budget MIN                    train for at most MIN minutes: the steps are planned from the
-                                       measured step time and the poly schedule spans them
-  --epochs N (20)  --steps N per epoch (50)  --batch N patches (8)  --seed N (0)
-  --lr X (3e-3; AdamW with poly decay, exponent 0.9)  --weight-decay X (0.01)
-  --patch x,y (64,64) for unet2d, x,y,z (64,64,32) for unet3d; UNETR uses its ViT size
-  --widths tiny|small|paper|a,b,… (small = 16,32,64,128)
-  --positive-fraction X (0.5)          patches centred on foreground (class drawn uniformly per case)
-  --no-deep-supervision                loss at full resolution only  --no-worker  augment on the main thread
-  --postprocess none|lcc (lcc)         keep each organ's largest connected component in validation
-                                       and, through model.json, in mosmos segment
-  --vit tiny|small|base (tiny)  --feature-size N (16)  --tags btcv|amos|… (btcv, without --pretrained)
-  --spacing x,y,z mm  --intensity ct|zscore|auto  --window min,max HU   (default: the pre-training run's)
-  --val-every N (5)  --overlap X (0.5)  --no-augment  --max-steps N
-  --plan plans.json                    spacing, patch, batch, widths, normalisation from mosmos plan
-                                       (default: plan the dataset now, as nnU-Net; with --pretrained
-                                       the pre-training run's settings); --no-plan: the defaults above
-  --resume  continue the run in --out     --force  replace an existing run
-  ${engineOptionsUsage}`;
+export const spec = {
+  name: 'finetune',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    { name: 'data', type: 'string', value: '<dir>', required: true, help: 'labelled dataset folder' },
+    { name: 'out', type: 'string', value: '<run>', required: true, help: 'run folder to write' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: DATASET_FORMATS,
+      help: 'dataset layout (detected when omitted)',
+    },
+    {
+      name: 'modality',
+      type: 'string',
+      choices: ['ct', 'mr'],
+      help: 'the CT or MR cases of a mixed dataset',
+    },
+    {
+      name: 'arch',
+      type: 'string',
+      choices: ['unet2d', 'unet3d', 'unetr'],
+      default: d.arch,
+      help: 'network',
+    },
+    {
+      name: 'pretrained',
+      type: 'string',
+      value: '<pretrain-run>',
+      help: 'start from a report-pre-trained encoder and its tag queries',
+    },
+    {
+      name: 'attention-maps',
+      type: 'string',
+      choices: ['on', 'off'],
+      help: 'pixel-tag attention maps in the decoder (default: on with --pretrained)',
+    },
+    {
+      name: 'freeze-tags',
+      type: 'string',
+      choices: ['on', 'off'],
+      default: 'on',
+      help: 'keep the tag queries and map projections fixed',
+    },
+    {
+      name: 'label-fraction',
+      type: 'number',
+      value: 'X',
+      default: d.labelFraction,
+      help: 'a seeded fraction of the labelled training cases',
+    },
+    {
+      name: 'labelled-cases',
+      type: 'number',
+      value: 'N',
+      help: 'exactly N labelled training cases (overrides the fraction)',
+    },
+    {
+      name: 'time-budget',
+      type: 'number',
+      value: 'MIN',
+      help: 'train at most MIN minutes: steps planned from the measured step time, the poly schedule spans them',
+    },
+    { name: 'epochs', type: 'number', value: 'N', default: d.epochs, help: 'epochs (without --time-budget)' },
+    { name: 'steps', type: 'number', value: 'N', default: d.stepsPerEpoch, help: 'steps per epoch' },
+    {
+      name: 'batch',
+      type: 'number',
+      value: 'N',
+      help: `patches per step (default: the plan's, else ${d.batch})`,
+    },
+    {
+      name: 'lr',
+      type: 'number',
+      value: 'X',
+      default: d.lr,
+      help: 'AdamW learning rate, poly decay (exponent 0.9)',
+    },
+    { name: 'weight-decay', type: 'number', value: 'X', default: d.weightDecay, help: 'AdamW weight decay' },
+    {
+      name: 'seed',
+      type: 'number',
+      value: 'N',
+      default: d.seed,
+      help: 'seed of initialisation, case subsets and patches',
+    },
+    {
+      name: 'patch',
+      type: 'string',
+      value: 'x,y|x,y,z',
+      help: "patch (default: the plan's; unet2d 64,64, unet3d 64,64,32; UNETR uses its ViT size)",
+    },
+    {
+      name: 'widths',
+      type: 'string',
+      value: 'tiny|small|paper|a,b,…',
+      help: "U-Net widths (default: the plan's, else small = 16,32,64,128)",
+    },
+    {
+      name: 'positive-fraction',
+      type: 'number',
+      value: 'X',
+      default: d.positiveFraction,
+      help: 'patches centred on foreground (class drawn uniformly per case)',
+    },
+    { name: 'no-deep-supervision', type: 'flag', help: 'loss at full resolution only' },
+    { name: 'no-augment', type: 'flag', help: 'no data augmentation' },
+    { name: 'no-worker', type: 'flag', help: 'augment on the main thread' },
+    {
+      name: 'postprocess',
+      type: 'string',
+      choices: ['none', 'lcc'],
+      default: d.postprocess,
+      help: 'largest connected component per organ, in validation and (through model.json) in segment',
+    },
+    {
+      name: 'vit',
+      type: 'string',
+      choices: ['tiny', 'small', 'base'],
+      default: d.vit,
+      help: 'UNETR ViT size (without --pretrained)',
+    },
+    { name: 'feature-size', type: 'number', value: 'N', default: d.featureSize, help: 'UNETR decoder width' },
+    {
+      name: 'tags',
+      type: 'string',
+      value: 'btcv|amos|…',
+      default: d.tags,
+      help: 'tag vocabulary of the maps (without --pretrained)',
+    },
+    {
+      name: 'spacing',
+      type: 'string',
+      value: 'x,y,z',
+      help: "voxel size in mm (default: the plan's or the pre-training run's)",
+    },
+    {
+      name: 'intensity',
+      type: 'string',
+      choices: ['ct', 'zscore', 'auto'],
+      help: "intensity normalisation (default: the plan's)",
+    },
+    {
+      name: 'window',
+      type: 'string',
+      value: 'min,max',
+      help: 'CT window in HU with --intensity ct (default -175,250)',
+    },
+    {
+      name: 'val-every',
+      type: 'number',
+      value: 'N',
+      default: d.valEvery,
+      help: 'sliding-window validation every N epochs (and after the last)',
+    },
+    { name: 'overlap', type: 'number', value: 'X', default: d.overlap, help: 'window overlap in validation' },
+    { name: 'max-steps', type: 'number', value: 'N', help: 'stop after N steps in this invocation' },
+    {
+      name: 'plan',
+      type: 'string',
+      value: 'plans.json',
+      help: 'settings from mosmos plan (default: plan the dataset now, as nnU-Net)',
+    },
+    { name: 'no-plan', type: 'flag', help: 'do not plan: the defaults above' },
+    { name: 'resume', type: 'flag', help: 'continue the run in --out exactly' },
+    { name: 'force', type: 'flag', help: 'move an existing run aside and start a new one' },
+    ...engineOptions,
+  ],
+} as const satisfies CommandSpec;
 
-function numberList(args: ParsedArgs, name: string, count: number): number[] | undefined {
-  const value = optionString(args, name);
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map(Number);
-  if (parts.length !== count || parts.some((p) => !Number.isFinite(p) || p <= 0))
-    throw new InputError(
-      `option --${name}: expected ${count} comma-separated positive numbers, got "${value}"`,
-    );
-  return parts;
-}
+type FinetuneOption = (typeof spec.options)[number]['name'];
 
 /** `mosmos finetune`: fine-tune a segmentation network (see DESIGN.md §1). */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, [
-    'resume',
-    'force',
-    'no-augment',
-    'no-deep-supervision',
-    'no-worker',
-    'no-plan',
-    'help',
-  ]);
-  if (optionFlag(args, 'help')) {
-    console.log(usage);
-    return 0;
-  }
-  applyEngineOptions(args);
-  const data = optionString(args, 'data');
-  const out = optionString(args, 'out');
-  if (!data || !out) throw new InputError(`--data and --out are required\n${usage}`);
-  const { defaultFinetuneConfig: d } = await import('../train/finetune-config.js');
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  applyEngineOptions(line);
+  const data = line.string('data') ?? '';
+  const out = line.string('out') ?? '';
   const { unet2dPresets } = await import('../nn/unet2d-encoder.js');
   const { vitPresets } = await import('../nn/vit.js');
-  const arch = optionString(args, 'arch', d.arch)!;
+  const arch = line.string('arch') ?? d.arch;
   if (arch !== 'unet2d' && arch !== 'unet3d' && arch !== 'unetr')
     throw new InputError(`--arch must be unet2d, unet3d or unetr, got "${arch}"`);
-  const pretrained = optionString(args, 'pretrained');
-  const maps = optionString(args, 'attention-maps', pretrained ? 'on' : 'off')!;
+  const pretrained = line.string('pretrained');
+  const maps = line.string('attention-maps') ?? (pretrained ? 'on' : 'off');
   if (maps !== 'on' && maps !== 'off')
     throw new InputError(`--attention-maps must be on or off, got "${maps}"`);
-  const formatOption = optionString(args, 'format');
-  const widthsOption = optionString(args, 'widths');
+  const formatOption = line.string('format');
+  const widthsOption = line.string('widths');
   const widths =
     widthsOption === undefined
       ? d.widths
       : widthsOption in unet2dPresets
         ? [...unet2dPresets[widthsOption as keyof typeof unet2dPresets]]
-        : numberList(args, 'widths', widthsOption.split(',').length)!;
-  const vit = optionString(args, 'vit', d.vit)!;
+        : line.numbers('widths', widthsOption.split(',').length)!;
+  const vit = line.string('vit') ?? d.vit;
   if (!(vit in vitPresets))
     throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
-  const spacing = numberList(args, 'spacing', 3) as [number, number, number] | undefined;
-  const intensityKind = optionString(args, 'intensity');
-  const window = numberList(args, 'window', 2);
+  const spacing = line.numbers('spacing', 3) as [number, number, number] | undefined;
+  const intensityKind = line.string('intensity');
+  const window = line.numbers('window', 2, true);
   let preprocess: import('../data/preprocess.js').PreprocessSettings | undefined;
   if (spacing || intensityKind || window) {
     const { defaultPreprocess } = await import('../data/preprocess.js');
@@ -98,36 +223,36 @@ export async function run(argv: string[]): Promise<number> {
     if (!intensity) throw new InputError(`--intensity must be ct, zscore or auto, got "${kind}"`);
     preprocess = { spacing: spacing ?? defaultPreprocess.spacing, intensity };
   }
-  const positive = (name: string, fallback: number) => {
-    const v = optionNumber(args, name, fallback);
+  const positive = (name: FinetuneOption, fallback: number) => {
+    const v = line.number(name) ?? fallback;
     if (!(v > 0)) throw new InputError(`option --${name} must be positive, got ${v}`);
     return v;
   };
-  const patchOption = optionString(args, 'patch');
+  const patchOption = line.string('patch');
   const patch: number[] =
     patchOption === undefined
       ? arch === 'unet3d'
         ? [64, 64, 32]
         : d.patch
-      : numberList(args, 'patch', arch === 'unet3d' ? 3 : 2)!;
-  const postprocess = optionString(args, 'postprocess', d.postprocess)!;
+      : line.numbers('patch', arch === 'unet3d' ? 3 : 2)!;
+  const postprocess = line.string('postprocess') ?? d.postprocess;
   if (postprocess !== 'none' && postprocess !== 'lcc')
     throw new InputError(`--postprocess must be none or lcc, got "${postprocess}"`);
-  const positiveFraction = optionNumber(args, 'positive-fraction', d.positiveFraction);
+  const positiveFraction = line.number('positive-fraction') ?? d.positiveFraction;
   if (!(positiveFraction >= 0 && positiveFraction <= 1))
     throw new InputError(`--positive-fraction must be between 0 and 1, got ${positiveFraction}`);
   // Planning (issue #10 §1): every value given on the command line wins over the plan's.
   let planned: Awaited<ReturnType<typeof planFinetune>> | undefined;
-  if (!optionFlag(args, 'no-plan') && !pretrained && !optionFlag(args, 'resume'))
+  if (!line.flag('no-plan') && !pretrained && !line.flag('resume'))
     planned = await planFinetune(data, arch, {
       format: formatOption === undefined ? undefined : parseDatasetFormat(formatOption),
-      modality: optionString(args, 'modality'),
-      planPath: optionString(args, 'plan'),
+      modality: line.string('modality'),
+      planPath: line.string('plan'),
       overrides: {
         spacing,
         intensity: intensityKind || window ? preprocess?.intensity : undefined,
         patch: patchOption === undefined ? undefined : patch,
-        batch: args.options.has('batch') ? Math.round(positive('batch', d.batch)) : undefined,
+        batch: line.has('batch') ? Math.round(positive('batch', d.batch)) : undefined,
         widths: widthsOption === undefined ? undefined : widths,
       },
     });
@@ -139,23 +264,23 @@ export async function run(argv: string[]): Promise<number> {
       data,
       out,
       format: formatOption === undefined ? undefined : parseDatasetFormat(formatOption),
-      modality: optionString(args, 'modality'),
+      modality: line.string('modality'),
       arch,
       pretrained,
       attentionMaps: maps === 'on',
-      labelFraction: optionNumber(args, 'label-fraction', d.labelFraction),
-      labelledCases: Math.round(optionNumber(args, 'labelled-cases', 0)),
-      freezeTags: onOff(optionString(args, 'freeze-tags', 'on')!, 'freeze-tags'),
+      labelFraction: line.number('label-fraction') ?? d.labelFraction,
+      labelledCases: Math.round(line.number('labelled-cases') ?? 0),
+      freezeTags: onOff(line.string('freeze-tags') ?? 'on', 'freeze-tags'),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),
       batch: planned?.batch ?? Math.round(positive('batch', d.batch)),
       lr: positive('lr', d.lr),
-      weightDecay: optionNumber(args, 'weight-decay', d.weightDecay),
-      seed: Math.round(optionNumber(args, 'seed', d.seed)),
+      weightDecay: line.number('weight-decay') ?? d.weightDecay,
+      seed: Math.round(line.number('seed') ?? d.seed),
       patch: (planned?.patch ?? patch).map(Math.round) as [number, number] | [number, number, number],
-      deepSupervision: !optionFlag(args, 'no-deep-supervision'),
-      worker: !optionFlag(args, 'no-worker'),
-      timeBudget: optionNumber(args, 'time-budget', 0),
+      deepSupervision: !line.flag('no-deep-supervision'),
+      worker: !line.flag('no-worker'),
+      timeBudget: line.number('time-budget') ?? 0,
       postprocess,
       positiveFraction,
       preprocess: planned?.preprocess ?? preprocess,
@@ -163,13 +288,13 @@ export async function run(argv: string[]): Promise<number> {
       plan: planned?.plan,
       vit: vit as typeof d.vit,
       featureSize: Math.round(positive('feature-size', d.featureSize)),
-      tags: optionString(args, 'tags', d.tags)!,
+      tags: line.string('tags') ?? d.tags,
       valEvery: Math.round(positive('val-every', d.valEvery)),
-      overlap: optionNumber(args, 'overlap', d.overlap),
-      augment: !optionFlag(args, 'no-augment'),
-      resume: optionFlag(args, 'resume'),
-      force: optionFlag(args, 'force'),
-      maxSteps: Math.round(optionNumber(args, 'max-steps', 0)),
+      overlap: line.number('overlap') ?? d.overlap,
+      augment: !line.flag('no-augment'),
+      resume: line.flag('resume'),
+      force: line.flag('force'),
+      maxSteps: Math.round(line.number('max-steps') ?? 0),
     },
     { argv, loadTextEncoder: loadBertEncoder },
   );

@@ -54,3 +54,12 @@ test('--help needs no required option; usage and synopsis list every option once
     'mosmos demo-cmd <in> --out path [--lr X] [--arch a|b] [--patch x,y] [--force]',
   );
 });
+
+test('signed number lists admit negative entries; plain ones do not', () => {
+  const line = parseCommandLine(spec, ['in', '--out', 'o', '--patch=-175,250']);
+  assert.deepEqual(line.numbers('patch', 2, true), [-175, 250]);
+  assert.throws(() => line.numbers('patch', 2), /positive numbers/);
+  assert.throws(() =>
+    parseCommandLine(spec, ['in', '--out', 'o', '--patch', '1,,2']).numbers('patch', 3, true),
+  );
+});

@@ -44,8 +44,11 @@ export interface CommandLine<N extends string> {
   string(name: N): string | undefined;
   number(name: N): number | undefined;
   flag(name: N): boolean;
-  /** A comma-separated list of positive numbers (`--patch 64,64`), with `count` entries when given. */
-  numbers(name: N, count?: number): number[] | undefined;
+  /**
+   * A comma-separated list of positive numbers (`--patch 64,64`), with `count` entries when given;
+   * `signed` admits zero and negative entries (`--window -175,250`).
+   */
+  numbers(name: N, count?: number, signed?: boolean): number[] | undefined;
 }
 
 function placeholder(option: OptionSpec): string {
@@ -142,13 +145,14 @@ export function parseCommandLine<const S extends CommandSpec>(
       return text === undefined ? undefined : parseNumber(name, text);
     },
     flag: (name) => values.get(name) === true,
-    numbers: (name, count) => {
+    numbers: (name, count, signed = false) => {
       const text = raw(name);
       if (text === undefined) return undefined;
-      const parts = text.split(',').map(Number);
-      if ((count !== undefined && parts.length !== count) || parts.some((p) => !Number.isFinite(p) || p <= 0))
+      const parts = text.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+      const bad = (p: number) => !Number.isFinite(p) || (!signed && p <= 0);
+      if ((count !== undefined && parts.length !== count) || parts.some(bad))
         throw new InputError(
-          `option --${name}: expected ${count ?? 'a list of'} comma-separated positive numbers, got "${text}"`,
+          `option --${name}: expected ${count ?? 'a list of'} comma-separated ${signed ? '' : 'positive '}numbers, got "${text}"`,
         );
       return parts;
     },

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
 /**
  * The default grid: 128×128×64 voxels over the phantom's 360–480 mm field of view and 235–270 mm
@@ -11,28 +11,61 @@ import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
  */
 export const PHANTOM_DEFAULT_SIZE: [number, number, number] = [128, 128, 64];
 
-const usage = `usage: mosmos phantom --cases N --out <dir> [--seed N (7)] [--size x,y,z (128,128,64)]
-                      [--variation X (2.5)] [--orientation RAS|LPS] [--force]
-
-Writes a synthetic abdominal CT cohort in BTCV layout (img/imgNNNN.nii.gz, label/labelNNNN.nii.gz)
-with a generated report per case in pairs.jsonl, as the demo does, without training anything.
-The default grid (about 3.3 × 3.3 × 3.7 mm) makes an adrenal gland 75–177 voxels; the demo's
-96,96,48 grid (about 4.5 mm) makes it 36–78.`;
+export const spec = {
+  name: 'phantom',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    {
+      name: 'cases',
+      type: 'number',
+      value: 'N',
+      required: true,
+      help: 'number of cases (BTCV ids from 0001)',
+    },
+    {
+      name: 'out',
+      type: 'string',
+      value: '<dir>',
+      required: true,
+      help: 'dataset folder to write (img/, label/, pairs.jsonl)',
+    },
+    { name: 'seed', type: 'number', value: 'N', default: 7, help: 'seed of the anatomy and the reports' },
+    {
+      name: 'size',
+      type: 'string',
+      value: 'x,y,z',
+      default: PHANTOM_DEFAULT_SIZE.join(','),
+      help: 'voxels per case (the demo uses 96,96,48)',
+    },
+    {
+      name: 'variation',
+      type: 'number',
+      value: 'X',
+      default: 2.5,
+      help: 'scale of the anatomical variation and post-surgical findings',
+    },
+    {
+      name: 'orientation',
+      type: 'string',
+      choices: ['RAS', 'LPS'],
+      default: 'RAS',
+      help: 'stored axis order',
+    },
+    { name: 'force', type: 'flag', help: 'replace an existing folder' },
+  ],
+} as const satisfies CommandSpec;
 
 /** \`mosmos phantom\`: the demo's synthetic cohort on disk. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['force', 'help']);
-  if (optionFlag(args, 'help')) {
-    console.log(usage);
-    return 0;
-  }
-  const out = optionString(args, 'out');
-  const casesOption = optionString(args, 'cases');
-  if (!out || casesOption === undefined) throw new InputError(`--cases and --out are required\n${usage}`);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  const out = line.string('out') ?? '';
+  const casesOption = line.string('cases') ?? '';
   const cases = Number(casesOption);
   if (!Number.isInteger(cases) || cases < 1 || cases > 9999)
     throw new InputError(`--cases must be an integer from 1 to 9999, got "${casesOption}"`);
-  const sizeOption = optionString(args, 'size');
+  const sizeOption = line.string('size');
   let size = PHANTOM_DEFAULT_SIZE;
   if (sizeOption !== undefined) {
     const parts = sizeOption.split(',').map(Number);
@@ -40,19 +73,19 @@ export async function run(argv: string[]): Promise<number> {
       throw new InputError(`--size must be three integers from 8 to 1024 (x,y,z), got "${sizeOption}"`);
     size = parts as [number, number, number];
   }
-  const orientation = optionString(args, 'orientation', 'RAS')!;
+  const orientation = line.string('orientation') ?? 'RAS';
   if (orientation !== 'RAS' && orientation !== 'LPS')
     throw new InputError(`--orientation must be RAS or LPS, got "${orientation}"`);
-  const variation = optionNumber(args, 'variation', 2.5);
+  const variation = line.number('variation') ?? 2.5;
   if (!(variation >= 0)) throw new InputError(`--variation must be ≥ 0, got ${variation}`);
   const { writePhantomDataset } = await import('../phantom/dataset.js');
   const dataset = await writePhantomDataset(out, {
     cases,
-    seed: Math.round(optionNumber(args, 'seed', 7)),
+    seed: Math.round(line.number('seed') ?? 7),
     size,
     orientation,
     variation,
-    force: optionFlag(args, 'force'),
+    force: line.flag('force'),
     onCase: (done, total) => {
       if (process.stderr.isTTY) process.stderr.write(`\rwriting case ${done}/${total}`);
     },

@@ -1,121 +1,233 @@
+import { DATASET_FORMATS } from '../data/dataset.js';
 import type { IntensitySetting } from '../data/preprocess.js';
 import { InputError } from '../errors.js';
-import { optionFlag, optionNumber, optionString, type ParsedArgs, parseArgs } from './args.js';
-import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
+import { vocabularyNames } from '../report/vocabularies.js';
+import { defaultPretrainConfig } from '../train/pretrain-config.js';
+import { applyEngineOptions, engineOptions } from './engine-options.js';
+import { type CommandSpec, readCommandLine, usageText } from './options.js';
 
-const usage = `usage: mosmos pretrain --pairs pairs.jsonl --arch unet2d|unetr --out <run> [options]
-       mosmos pretrain --export-attention <volume> --model <run> --out <dir> [--force]
-       mosmos pretrain --evaluate-maps --model <run> --data <labelled dataset> [--format btcv] [--cases 0035,0036] [--json]
-         judges the run's attention maps before any fine-tuning: pointing game and organ AUROC per
-         organ and encoder stage, on labelled cases outside the run's pairs (or those named)
+const d = defaultPretrainConfig;
 
-training options:
-  --epochs N (20)  --batch N volumes (8)  --lr X (1e-3)  --weight-decay X (0.01)  --seed N (0)
-  --tags btcv|amos|mmwhs|brats|abdomen (abdomen)   --text-encoder builtin|<local BERT folder>
-  --lambda X  weight of the organ-tag loss (1)      --loss asl|bce (asl)
-  --always-imaged "liver,spleen,…"  organs taken as present when a report is silent
-  --widths tiny|small|paper|16,32,64,128 (small)    --vit tiny|small|base (tiny)
-  --patch x,y in-plane patch in voxels, as fine-tuning (64,64)
-  --bag-stride mm  axial stride of each volume's bag (10; every organ longer than this is in the bag)
-  --map-lambda X  weight of the attention maps' own loss (1)   --embed-dim N (64)
-  --max-tokens N per chunk (256; longer reports are encoded in sentence chunks, never cut silently)
-  --text-lr-scale X  LR multiplier of a loaded BERT (0 = frozen, default)
-  --spacing x,y,z mm (1.5,1.5,3)  --intensity ct|zscore|auto (ct)  --window min,max HU (-175,250)
-  --val-fraction X (0.2)  --no-augment  --no-worker  --max-steps N
-  --resume  continue the run in --out exactly     --skip-bad  skip and count bad pairs lines
-  --plan plans.json  spacing, normalisation, widths and slice size from mosmos plan (default: plan the
-            dataset folder holding --pairs when it is one, as finetune does); --no-plan: the defaults
-  --force   replace an existing run
-  ${engineOptionsUsage}`;
+export const spec = {
+  name: 'pretrain',
+  positionals: '',
+  arity: [0, 0],
+  options: [
+    { name: 'pairs', type: 'string', value: 'pairs.jsonl', help: 'image–report pairs manifest (training)' },
+    {
+      name: 'out',
+      type: 'string',
+      value: '<run | dir>',
+      help: 'run folder to write (training), or the maps folder (--export-attention)',
+    },
+    {
+      name: 'arch',
+      type: 'string',
+      choices: ['unet2d', 'unetr'],
+      default: d.arch,
+      help: 'image encoder: 2D U-Net encoder or UNETR ViT',
+    },
+    { name: 'epochs', type: 'number', value: 'N', default: d.epochs, help: 'epochs' },
+    { name: 'batch', type: 'number', value: 'N', default: d.batch, help: 'volumes (bags) per step' },
+    { name: 'lr', type: 'number', value: 'X', default: d.lr, help: 'AdamW learning rate (warm-up, cosine)' },
+    { name: 'weight-decay', type: 'number', value: 'X', default: d.weightDecay, help: 'AdamW weight decay' },
+    { name: 'seed', type: 'number', value: 'N', default: d.seed, help: 'seed' },
+    { name: 'tags', type: 'string', choices: vocabularyNames, default: d.tags, help: 'organ-tag vocabulary' },
+    {
+      name: 'text-encoder',
+      type: 'string',
+      value: 'builtin|<local BERT folder>',
+      default: d.textEncoder,
+      help: 'report encoder',
+    },
+    {
+      name: 'text-lr-scale',
+      type: 'number',
+      value: 'X',
+      default: d.textLrScale,
+      help: 'LR multiplier of a loaded BERT (0 = frozen)',
+    },
+    {
+      name: 'lambda',
+      type: 'number',
+      value: 'X',
+      default: d.lambda,
+      help: 'weight of the organ-tag recognition loss',
+    },
+    {
+      name: 'map-lambda',
+      type: 'number',
+      value: 'X',
+      default: d.mapLambda,
+      help: "weight of the attention maps' own loss",
+    },
+    { name: 'loss', type: 'string', choices: ['asl', 'bce'], default: d.mlrLoss, help: 'recognition loss' },
+    {
+      name: 'always-imaged',
+      type: 'string',
+      value: 'liver,spleen,…',
+      help: 'organs taken as present when a report is silent',
+    },
+    {
+      name: 'widths',
+      type: 'string',
+      value: 'tiny|small|paper|a,b,…',
+      help: "2D encoder widths (default: the plan's, else small)",
+    },
+    {
+      name: 'vit',
+      type: 'string',
+      choices: ['tiny', 'small', 'base'],
+      default: d.vit,
+      help: 'UNETR ViT size',
+    },
+    {
+      name: 'patch',
+      type: 'string',
+      value: 'x,y',
+      help: "in-plane patch in voxels, as fine-tuning (default: the plan's, else 64,64)",
+    },
+    {
+      name: 'bag-stride',
+      type: 'number',
+      value: 'mm',
+      default: d.bagStrideMm,
+      help: "axial stride of each volume's bag (every organ longer than this is in the bag)",
+    },
+    { name: 'embed-dim', type: 'number', value: 'N', default: d.embedDim, help: 'joint embedding size' },
+    {
+      name: 'max-tokens',
+      type: 'number',
+      value: 'N',
+      default: d.maxTokens,
+      help: 'tokens per chunk; longer reports are encoded in sentence chunks, never cut silently',
+    },
+    {
+      name: 'spacing',
+      type: 'string',
+      value: 'x,y,z',
+      help: "voxel size in mm (default: the plan's, else 1.5,1.5,3)",
+    },
+    {
+      name: 'intensity',
+      type: 'string',
+      choices: ['ct', 'zscore', 'auto'],
+      help: "intensity normalisation (default: the plan's, else ct)",
+    },
+    { name: 'window', type: 'string', value: 'min,max', help: 'CT window in HU (default -175,250)' },
+    {
+      name: 'val-fraction',
+      type: 'number',
+      value: 'X',
+      default: d.validationFraction,
+      help: 'pairs held out for retrieval and tag validation',
+    },
+    { name: 'no-augment', type: 'flag', help: 'no data augmentation' },
+    { name: 'no-worker', type: 'flag', help: 'read images on the main thread' },
+    { name: 'max-steps', type: 'number', value: 'N', help: 'stop after N steps in this invocation' },
+    {
+      name: 'plan',
+      type: 'string',
+      value: 'plans.json',
+      help: 'settings from mosmos plan (default: plan the dataset folder holding --pairs)',
+    },
+    { name: 'no-plan', type: 'flag', help: 'do not plan: the defaults' },
+    { name: 'resume', type: 'flag', help: 'continue the run in --out exactly' },
+    { name: 'skip-bad', type: 'flag', help: 'skip and count bad pairs lines' },
+    { name: 'force', type: 'flag', help: 'move an existing run (or maps folder) aside' },
+    {
+      name: 'export-attention',
+      type: 'string',
+      value: '<volume>',
+      help: "write a run's pixel-tag attention maps for a volume (with --model, --out)",
+    },
+    {
+      name: 'evaluate-maps',
+      type: 'flag',
+      help: "judge a run's maps before fine-tuning: pointing game and AUROC per organ (with --model, --data)",
+    },
+    {
+      name: 'model',
+      type: 'string',
+      value: '<run>',
+      help: 'the pre-training run (--export-attention, --evaluate-maps)',
+    },
+    { name: 'data', type: 'string', value: '<dir>', help: 'labelled dataset for --evaluate-maps' },
+    { name: 'format', type: 'string', choices: DATASET_FORMATS, help: 'dataset layout for --evaluate-maps' },
+    {
+      name: 'cases',
+      type: 'string',
+      value: 'id,id,…',
+      help: "cases for --evaluate-maps (default: labelled cases outside the run's pairs)",
+    },
+    { name: 'json', type: 'flag', help: 'machine-readable --evaluate-maps output' },
+    ...engineOptions,
+  ],
+} as const satisfies CommandSpec;
 
-function numberList(args: ParsedArgs, name: string, count: number): number[] | undefined {
-  const value = optionString(args, name);
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map(Number);
-  if (parts.length !== count || parts.some((p) => !Number.isFinite(p)))
-    throw new InputError(`option --${name}: expected ${count} comma-separated numbers, got "${value}"`);
-  return parts;
-}
+type PretrainOption = (typeof spec.options)[number]['name'];
 
 /** `mosmos pretrain`: report-supervised pre-training, or export of a run's attention maps. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, [
-    'resume',
-    'skip-bad',
-    'force',
-    'no-augment',
-    'no-worker',
-    'help',
-    'no-plan',
-    'evaluate-maps',
-    'json',
-  ]);
-  if (optionFlag(args, 'help')) {
-    console.log(usage);
-    return 0;
-  }
-  applyEngineOptions(args);
-  const exportFrom = optionString(args, 'export-attention');
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  applyEngineOptions(line);
+  const exportFrom = line.string('export-attention');
   if (exportFrom !== undefined) {
-    const model = optionString(args, 'model');
-    const out = optionString(args, 'out');
+    const model = line.string('model');
+    const out = line.string('out');
     if (!model || !out)
-      throw new InputError(`--export-attention needs --model <run> and --out <dir>\n${usage}`);
+      throw new InputError(`--export-attention needs --model <run> and --out <dir>\n${usageText(spec)}`);
     const { exportAttention } = await import('../train/export-attention.js');
     const { loadBertEncoder } = await import('../nn/bert.js');
     const files = await exportAttention(exportFrom, model, out, {
-      force: optionFlag(args, 'force'),
+      force: line.flag('force'),
       loadTextEncoder: loadBertEncoder,
     });
     console.log(`wrote ${files.length} attention maps to ${out}`);
     return 0;
   }
-  if (optionFlag(args, 'evaluate-maps')) {
-    const model = optionString(args, 'model');
-    const data = optionString(args, 'data');
+  if (line.flag('evaluate-maps')) {
+    const model = line.string('model');
+    const data = line.string('data');
     if (!model || !data)
-      throw new InputError(`--evaluate-maps needs --model <run> and --data <dir>\n${usage}`);
+      throw new InputError(`--evaluate-maps needs --model <run> and --data <dir>\n${usageText(spec)}`);
     const { evaluateMaps, formatMapEvaluation } = await import('../train/evaluate-maps.js');
     const { loadBertEncoder } = await import('../nn/bert.js');
-    const cases = optionString(args, 'cases');
+    const cases = line.string('cases');
     const evaluation = await evaluateMaps(model, data, {
-      format: optionString(args, 'format') as import('../data/dataset.js').DatasetFormat | undefined,
+      format: line.string('format') as import('../data/dataset.js').DatasetFormat | undefined,
       cases: cases?.split(',').map((c) => c.trim()),
       loadTextEncoder: loadBertEncoder,
     });
-    console.log(
-      optionFlag(args, 'json') ? JSON.stringify(evaluation, null, 2) : formatMapEvaluation(evaluation),
-    );
+    console.log(line.flag('json') ? JSON.stringify(evaluation, null, 2) : formatMapEvaluation(evaluation));
     return 0;
   }
-  const pairs = optionString(args, 'pairs');
-  const out = optionString(args, 'out');
-  if (!pairs || !out) throw new InputError(`--pairs and --out are required\n${usage}`);
-  const { defaultPretrainConfig } = await import('../train/pretrain-config.js');
+  const pairs = line.string('pairs');
+  const out = line.string('out');
+  if (!pairs || !out) throw new InputError(`--pairs and --out are required\n${usageText(spec)}`);
   const { unet2dPresets } = await import('../nn/unet2d-encoder.js');
   const { vitPresets } = await import('../nn/vit.js');
-  const { vocabularyNames } = await import('../report/vocabularies.js');
-  const d = defaultPretrainConfig;
-  const arch = optionString(args, 'arch', d.arch)!;
+  const arch = line.string('arch') ?? d.arch;
   if (arch !== 'unet2d' && arch !== 'unetr')
     throw new InputError(`--arch must be unet2d or unetr, got "${arch}"`);
-  const tags = optionString(args, 'tags', d.tags)!;
+  const tags = line.string('tags') ?? d.tags;
   if (!(vocabularyNames as readonly string[]).includes(tags))
     throw new InputError(`--tags must be one of ${vocabularyNames.join(', ')}, got "${tags}"`);
-  const widthsOption = optionString(args, 'widths');
+  const widthsOption = line.string('widths');
   const widths =
     widthsOption === undefined
       ? d.widths
       : widthsOption in unet2dPresets
         ? [...unet2dPresets[widthsOption as keyof typeof unet2dPresets]]
-        : (numberList(args, 'widths', widthsOption.split(',').length) ?? d.widths);
-  const vit = optionString(args, 'vit', d.vit)!;
+        : (line.numbers('widths', widthsOption.split(',').length) ?? d.widths);
+  const vit = line.string('vit') ?? d.vit;
   if (!(vit in vitPresets))
     throw new InputError(`--vit must be one of ${Object.keys(vitPresets).join(', ')}`);
-  const loss = optionString(args, 'loss', d.mlrLoss)!;
+  const loss = line.string('loss') ?? d.mlrLoss;
   if (loss !== 'asl' && loss !== 'bce') throw new InputError(`--loss must be asl or bce, got "${loss}"`);
-  const intensityKind = optionString(args, 'intensity', 'ct')!;
-  const window = numberList(args, 'window', 2) ?? [-175, 250];
+  const intensityKind = line.string('intensity') ?? 'ct';
+  const window = line.numbers('window', 2, true) ?? [-175, 250];
   const intensity: IntensitySetting | undefined =
     intensityKind === 'ct'
       ? { kind: 'ct', min: window[0]!, max: window[1]! }
@@ -123,20 +235,20 @@ export async function run(argv: string[]): Promise<number> {
         ? { kind: intensityKind }
         : undefined;
   if (!intensity) throw new InputError(`--intensity must be ct, zscore or auto, got "${intensityKind}"`);
-  const always = optionString(args, 'always-imaged');
-  const positive = (name: string, fallback: number) => {
-    const v = optionNumber(args, name, fallback);
+  const always = line.string('always-imaged');
+  const positive = (name: PretrainOption, fallback: number) => {
+    const v = line.number(name) ?? fallback;
     if (!(v > 0)) throw new InputError(`option --${name} must be positive, got ${v}`);
     return v;
   };
-  const explicitIntensity = args.options.has('intensity') || args.options.has('window');
+  const explicitIntensity = line.has('intensity') || line.has('window');
   const planned =
-    optionFlag(args, 'no-plan') || optionFlag(args, 'resume') || arch !== 'unet2d'
+    line.flag('no-plan') || line.flag('resume') || arch !== 'unet2d'
       ? undefined
-      : await planPretrain(pairs, optionString(args, 'plan'), {
-          spacing: numberList(args, 'spacing', 3) as [number, number, number] | undefined,
+      : await planPretrain(pairs, line.string('plan'), {
+          spacing: line.numbers('spacing', 3) as [number, number, number] | undefined,
           intensity: explicitIntensity ? intensity : undefined,
-          widths: args.options.has('widths') ? widths : undefined,
+          widths: line.has('widths') ? widths : undefined,
         });
   const { pretrain } = await import('../train/pretrain.js');
   const { loadBertEncoder } = await import('../nn/bert.js');
@@ -149,11 +261,11 @@ export async function run(argv: string[]): Promise<number> {
       epochs: Math.round(positive('epochs', d.epochs)),
       batch: Math.round(positive('batch', d.batch)),
       lr: positive('lr', d.lr),
-      weightDecay: optionNumber(args, 'weight-decay', d.weightDecay),
-      seed: Math.round(optionNumber(args, 'seed', d.seed)),
+      weightDecay: line.number('weight-decay') ?? d.weightDecay,
+      seed: Math.round(line.number('seed') ?? d.seed),
       tags: tags as typeof d.tags,
-      textEncoder: optionString(args, 'text-encoder', d.textEncoder)!,
-      lambda: optionNumber(args, 'lambda', d.lambda),
+      textEncoder: line.string('text-encoder') ?? d.textEncoder,
+      lambda: line.number('lambda') ?? d.lambda,
       mlrLoss: loss,
       alwaysImaged:
         always === undefined
@@ -162,27 +274,26 @@ export async function run(argv: string[]): Promise<number> {
               .split(',')
               .map((s) => s.trim())
               .filter(Boolean),
-      validationFraction: optionNumber(args, 'val-fraction', d.validationFraction),
+      validationFraction: line.number('val-fraction') ?? d.validationFraction,
       preprocess: planned?.preprocess ?? {
-        spacing:
-          (numberList(args, 'spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
+        spacing: (line.numbers('spacing', 3) as [number, number, number] | undefined) ?? d.preprocess.spacing,
         intensity,
       },
-      patch: (numberList(args, 'patch', 2) as [number, number] | undefined) ?? planned?.patch ?? d.patch,
+      patch: (line.numbers('patch', 2) as [number, number] | undefined) ?? planned?.patch ?? d.patch,
       bagStrideMm: positive('bag-stride', d.bagStrideMm),
-      mapLambda: optionNumber(args, 'map-lambda', d.mapLambda),
-      textLrScale: optionNumber(args, 'text-lr-scale', d.textLrScale),
+      mapLambda: line.number('map-lambda') ?? d.mapLambda,
+      textLrScale: line.number('text-lr-scale') ?? d.textLrScale,
       widths: planned?.widths ?? widths,
       plan: planned?.plan,
       vit: vit as typeof d.vit,
       embedDim: Math.round(positive('embed-dim', d.embedDim)),
       maxTokens: Math.round(positive('max-tokens', d.maxTokens)),
-      augment: !optionFlag(args, 'no-augment'),
-      worker: !optionFlag(args, 'no-worker'),
-      resume: optionFlag(args, 'resume'),
-      skipBad: optionFlag(args, 'skip-bad'),
-      force: optionFlag(args, 'force'),
-      maxSteps: Math.round(optionNumber(args, 'max-steps', 0)),
+      augment: !line.flag('no-augment'),
+      worker: !line.flag('no-worker'),
+      resume: line.flag('resume'),
+      skipBad: line.flag('skip-bad'),
+      force: line.flag('force'),
+      maxSteps: Math.round(line.number('max-steps') ?? 0),
     },
     { argv, loadTextEncoder: loadBertEncoder },
   );

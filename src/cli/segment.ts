@@ -1,56 +1,75 @@
 import { InputError } from '../errors.js';
-import { optionFlag, optionNumber, optionString, parseArgs } from './args.js';
-import { applyEngineOptions, engineOptionsUsage } from './engine-options.js';
+import { applyEngineOptions, engineOptions } from './engine-options.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
-const usage = `usage: mosmos segment <volume.nii.gz | dicom-dir> --model <finetune-run> --out <seg.nii.gz> [options]
-
-  --overlap X (0.5)           sliding-window overlap in [0, 1)
-  --tta                       mirroring test-time augmentation (y and z mirrors averaged)
-  --batch N (16)              windows per network call
-  --postprocess none|lcc      lcc: keep the largest 26-connected component of each organ (default: the model's)
-  --stats stats.json          per-organ volume (mL) and mean intensity
-  --output-type nifti|dicom-seg   dicom-seg (DICOM input only) references the input series
-  --series UID|number         which series of a DICOM folder
-  --frame N                   which frame (0-based) of a 4D input; required for 4D inputs
-  --force                     replace existing outputs
-  ${engineOptionsUsage}`;
+export const spec = {
+  name: 'segment',
+  positionals: '<volume | dicom-dir>',
+  arity: [1, 1],
+  options: [
+    { name: 'model', type: 'string', value: '<run>', required: true, help: 'a fine-tuning run folder' },
+    {
+      name: 'out',
+      type: 'string',
+      value: '<seg.nii.gz | seg.dcm>',
+      required: true,
+      help: 'the label map to write',
+    },
+    { name: 'overlap', type: 'number', value: 'X', default: 0.5, help: 'sliding-window overlap in [0, 1)' },
+    { name: 'tta', type: 'flag', help: 'mirroring test-time augmentation (y and z mirrors averaged)' },
+    { name: 'batch', type: 'number', value: 'N', default: 16, help: 'windows per network call' },
+    {
+      name: 'postprocess',
+      type: 'string',
+      choices: ['none', 'lcc'],
+      help: "lcc: keep each organ's largest 26-connected component (default: the model's)",
+    },
+    { name: 'stats', type: 'string', value: 'stats.json', help: 'per-organ volume (mL) and mean intensity' },
+    {
+      name: 'output-type',
+      type: 'string',
+      choices: ['nifti', 'dicom-seg'],
+      default: 'nifti',
+      help: 'dicom-seg (DICOM input only) references the input series',
+    },
+    { name: 'series', type: 'string', value: 'UID|number', help: 'which series of a DICOM folder' },
+    {
+      name: 'frame',
+      type: 'number',
+      value: 'N',
+      help: 'which frame (0-based) of a 4D input; required for 4D inputs',
+    },
+    { name: 'force', type: 'flag', help: 'replace existing outputs' },
+    ...engineOptions,
+  ],
+} as const satisfies CommandSpec;
 
 /** `mosmos segment`: whole-volume segmentation on the input's exact grid. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['tta', 'force', 'help']);
-  if (optionFlag(args, 'help')) {
-    console.log(usage);
-    return 0;
-  }
-  applyEngineOptions(args);
-  const input = args.positional[0];
-  const model = optionString(args, 'model');
-  const out = optionString(args, 'out');
-  if (!input || !model || !out) throw new InputError(`an input, --model and --out are required\n${usage}`);
-  if (args.positional.length > 1)
-    throw new InputError(`one input expected, got ${args.positional.length}\n${usage}`);
-  const postprocess = optionString(args, 'postprocess');
-  if (postprocess !== undefined && postprocess !== 'none' && postprocess !== 'lcc')
-    throw new InputError(`--postprocess must be none or lcc, got "${postprocess}"`);
-  const outputType = optionString(args, 'output-type', 'nifti')!;
-  if (outputType !== 'nifti' && outputType !== 'dicom-seg')
-    throw new InputError(`--output-type must be nifti or dicom-seg, got "${outputType}"`);
-  const overlap = optionNumber(args, 'overlap', 0.5);
+  const line = readCommandLine(spec, argv);
+  if (!line) return 0;
+  applyEngineOptions(line);
+  const [input = ''] = line.positional;
+  const model = line.string('model') ?? '';
+  const out = line.string('out') ?? '';
+  const postprocess = line.string('postprocess') as 'none' | 'lcc' | undefined;
+  const outputType = (line.string('output-type') ?? 'nifti') as 'nifti' | 'dicom-seg';
+  const overlap = line.number('overlap') ?? 0.5;
   if (!(overlap >= 0 && overlap < 1)) throw new InputError(`--overlap must be in [0, 1), got ${overlap}`);
-  const batchSize = Math.round(optionNumber(args, 'batch', 16));
+  const batchSize = Math.round(line.number('batch') ?? 16);
   if (!(batchSize >= 1)) throw new InputError(`--batch must be at least 1, got ${batchSize}`);
   const { segmentFile } = await import('../infer/segment-file.js');
   const started = performance.now();
   const result = await segmentFile(input, model, out, {
     overlap,
-    tta: optionFlag(args, 'tta'),
+    tta: line.flag('tta'),
     batchSize,
     postprocess,
     outputType,
-    stats: optionString(args, 'stats'),
-    series: optionString(args, 'series'),
-    ...(optionString(args, 'frame') === undefined ? {} : { frame: optionNumber(args, 'frame', 0) }),
-    force: optionFlag(args, 'force'),
+    stats: line.string('stats'),
+    series: line.string('series'),
+    ...(line.has('frame') ? { frame: line.number('frame') } : {}),
+    force: line.flag('force'),
     onProgress: (done, total) => {
       if (process.stderr.isTTY) process.stderr.write(`\rwindows ${done}/${total}\x1b[K`);
     },
