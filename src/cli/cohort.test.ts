@@ -14,7 +14,7 @@ describe('mosmos cohort arguments', () => {
   it('names what is missing and rejects unknown schemes', async () => {
     await assert.rejects(
       run(['--image', 'ct.nii.gz', '--out', 'x']),
-      /--image, --labels and --out are required/,
+      /option --(image|labels|out) is required/,
     );
     await assert.rejects(
       run(['--image', 'a', '--labels', 'b', '--out', 'c', '--scheme', 'nope']),

@@ -40,7 +40,7 @@ test('phantom writes a BTCV cohort with pairs.jsonl; finetune and segment run on
     console.error = original;
   }
   assert.match(errors[0]!, /exists/);
-  assert.match(errors[1]!, /--cases must be an integer/);
+  assert.match(errors[1]!, /option --cases: expected a number/);
 
   const run = join(root, 'run');
   const trained = await quietly(() =>

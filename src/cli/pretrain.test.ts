@@ -15,9 +15,12 @@ test('mosmos pretrain rejects bad options with one clear message', async () => {
   );
   await assert.rejects(
     run(['--pairs', 'p.jsonl', '--out', 'o', '--arch', 'vgg']),
-    /--arch must be unet2d or unetr/,
+    /--arch: expected one of unet2d, unetr/,
   );
-  await assert.rejects(run(['--pairs', 'p.jsonl', '--out', 'o', '--tags', 'knee']), /--tags must be one of/);
+  await assert.rejects(
+    run(['--pairs', 'p.jsonl', '--out', 'o', '--tags', 'knee']),
+    /--tags: expected one of btcv/,
+  );
   await assert.rejects(
     run(['--pairs', 'p.jsonl', '--out', 'o', '--spacing', '1,2']),
     /--spacing: expected 3/,
@@ -33,19 +36,8 @@ test('mosmos pretrain trains, resumes for more epochs and exports attention maps
   const dir = mkdtempSync(join(tmpdir(), 'mosmos-cli-pretrain-'));
   await writeSyntheticPairs(dir, { cases: 8, seed: 9, size: 16, slices: 4 });
   const out = join(dir, 'run');
-  const common = ['--pairs', join(dir, 'pairs.jsonl'), '--out', out, '--tags', 'btcv', '--slice-size', '16'];
-  const small = [
-    '--slices',
-    '2',
-    '--widths',
-    '4,8',
-    '--embed-dim',
-    '16',
-    '--spacing',
-    '3,3,3',
-    '--batch',
-    '3',
-  ];
+  const common = ['--pairs', join(dir, 'pairs.jsonl'), '--out', out, '--tags', 'btcv'];
+  const small = ['--widths', '4,8', '--embed-dim', '16', '--spacing', '3,3,3', '--batch', '3'];
   const log = console.log;
   console.log = () => {};
   try {

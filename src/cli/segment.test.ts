@@ -18,7 +18,7 @@ test('segment: bad options are one-line input errors', async () => {
     segment(['ct.nii.gz', '--model', 'run', '--out', 's.nii.gz', '--output-type', 'png']),
     /output-type/,
   );
-  await rejects(segment(['a', 'b', '--model', 'run', '--out', 's.nii.gz']), /one input/);
+  await rejects(segment(['a', 'b', '--model', 'run', '--out', 's.nii.gz']), /expected <volume \| dicom-dir>/);
 });
 
 test('finetune: bad options are one-line input errors', async () => {
