@@ -114,5 +114,6 @@ test(`pre-training on ${cases} synthetic pairs learns retrieval, tags and attent
   // concentrate on their organs at this budget: 0.84 measured on 2026-12-02, where the old shortcut
   // design reached > 1.2. Kept visible as a TODO with the measured figure rather than a loosened bound;
   // issue #11 stays open until the maps pass the pointing game and AUROC targets.
-  if (!(lift > 1.2)) t.todo(`attention lift ${lift.toFixed(2)} ≤ 1.2: the maps are not yet learnt (issue #11)`);
+  if (!(lift > 1.2))
+    t.todo(`attention lift ${lift.toFixed(2)} ≤ 1.2: the maps are not yet learnt (issue #11)`);
 });
