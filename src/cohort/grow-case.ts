@@ -233,12 +233,12 @@ function resampleCase(
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++, o++) {
         // The warp is smooth over centimetres: interpolate it from a lattice a few mm apart.
-        const gi = i / step[0];
-        const gj = j / step[1];
-        const gk = k / step[2];
-        const i0 = Math.min(Math.floor(gi), size[0] - 2);
-        const j0 = Math.min(Math.floor(gj), size[1] - 2);
-        const k0 = Math.min(Math.floor(gk), size[2] - 2);
+        const gi = i / step[0]!;
+        const gj = j / step[1]!;
+        const gk = k / step[2]!;
+        const i0 = Math.min(Math.floor(gi), size[0]! - 2);
+        const j0 = Math.min(Math.floor(gj), size[1]! - 2);
+        const k0 = Math.min(Math.floor(gk), size[2]! - 2);
         const u = lattice.sample(0, i0, j0, k0, gi - i0, gj - j0, gk - k0);
         const v = lattice.sample(1, i0, j0, k0, gi - i0, gj - j0, gk - k0);
         const w = lattice.sample(2, i0, j0, k0, gi - i0, gj - j0, gk - k0);

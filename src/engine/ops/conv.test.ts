@@ -80,7 +80,7 @@ function naiveConvTranspose(x: Float32Array, w: Float32Array, c: Case, outSpatia
                     const ox = ix * S[2]! - P[2]! + kx * D[2]!;
                     if (oz < 0 || oy < 0 || ox < 0 || oz >= O[0]! || oy >= O[1]! || ox >= O[2]!) continue;
                     const wv = w[(((ci * Co + co) * K[0]! + kz) * K[1]! + ky) * K[2]! + kx]!;
-                    out[(((n * Co + co) * O[0]! + oz) * O[1]! + oy) * O[2]! + ox] += xv * wv;
+                    out[(((n * Co + co) * O[0]! + oz) * O[1]! + oy) * O[2]! + ox]! += xv * wv;
                   }
           }
   return out;

@@ -130,7 +130,7 @@ function col2im(g: Geometry, col: Float32Array, n: number, r0: number, r1: numbe
             const rowBase = xc + (iz * IH + iy) * IW;
             let ix = -pw + kx * dw;
             for (let ox = 0; ox < OW; ox++, ix += sw, o++)
-              if (ix >= 0 && ix < IW) dx[rowBase + ix] += col[o]!;
+              if (ix >= 0 && ix < IW) dx[rowBase + ix]! += col[o]!;
           }
         }
       }

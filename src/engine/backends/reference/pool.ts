@@ -103,7 +103,7 @@ function maxPoolGrad([idy, ix]: readonly TensorInfo[], attrs: PoolAttrs): Tensor
         best = cells[i]!;
       }
     }
-    if (best >= 0) dx[best] += dy[o]!;
+    if (best >= 0) dx[best]! += dy[o]!;
   });
   return { shape: ix!.shape, storage: dx };
 }
@@ -128,7 +128,7 @@ function avgPoolGrad([idy]: readonly TensorInfo[], attrs: PoolAttrs & { inputSha
   const dx = new Float32Array(attrs.inputShape.reduce((p, d) => p * d, 1));
   forEachWindow(g, (o, cells, count) => {
     const share = dy[o]! / divisor;
-    for (let i = 0; i < count; i++) dx[cells[i]!] += share;
+    for (let i = 0; i < count; i++) dx[cells[i]!]! += share;
   });
   return { shape: [...attrs.inputShape], storage: dx };
 }

@@ -20,8 +20,8 @@ function reduce(ix: TensorInfo, axes: readonly number[], keepDims: boolean, kind
       if (l === 0) {
         let s = 0;
         for (let j = 0; j < n; j++) s += x[base + j]!;
-        acc[p] += s;
-      } else for (let j = 0; j < n; j++, p += l) acc[p] += x[base + j]!;
+        acc[p]! += s;
+      } else for (let j = 0; j < n; j++, p += l) acc[p]! += x[base + j]!;
     } else {
       for (let j = 0; j < n; j++, p += l) {
         const v = x[base + j]!;

@@ -79,11 +79,11 @@ function resizeAxisGrad(src: Values, outer: number, inLen: number, inner: number
       const s = sBase + j * inner;
       const a = dBase + t.i0[j]! * inner;
       const b = dBase + t.i1[j]! * inner;
-      if (w1 === 0) for (let k = 0; k < inner; k++) dst[a + k] += src[s + k]!;
+      if (w1 === 0) for (let k = 0; k < inner; k++) dst[a + k]! += src[s + k]!;
       else
         for (let k = 0; k < inner; k++) {
-          dst[a + k] += w0 * src[s + k]!;
-          dst[b + k] += w1 * src[s + k]!;
+          dst[a + k]! += w0 * src[s + k]!;
+          dst[b + k]! += w1 * src[s + k]!;
         }
     }
   }

@@ -85,7 +85,7 @@ registerKernel(R, 'GatherGrad', ([idy], { indices, rows }) => {
   const out = new Float32Array(rows * dim);
   for (let i = 0; i < indices.length; i++) {
     const o = indices[i]! * dim;
-    for (let j = 0; j < dim; j++) out[o + j] += dy[i * dim + j]!;
+    for (let j = 0; j < dim; j++) out[o + j]! += dy[i * dim + j]!;
   }
   return { shape: [rows, dim], storage: out };
 });
