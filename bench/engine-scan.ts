@@ -6,10 +6,10 @@
 
 import { preprocessVolume } from '../src/data/preprocess.js';
 import { noGrad, softmax, tensor, tidy } from '../src/engine/index.js';
+import type { SegmentationModelInfo } from '../src/infer/model-description.js';
 import { segmentVolume } from '../src/infer/segment.js';
 import { slidingWindowInference } from '../src/infer/sliding-window.js';
 import { buildSegmentationNetwork } from '../src/nn/segmentation-network.js';
-import type { SegmentationModelInfo } from '../src/train/finetune-config.js';
 import type { Volume } from '../src/volume/volume.js';
 import { networkSpecs } from './engine-networks.js';
 import { ResidualUNet3d } from './engine-unet3d.js';

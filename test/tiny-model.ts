@@ -3,9 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveSafetensors, seed, type Tensor } from '../src/engine/index.js';
+import type { SegmentationModelInfo } from '../src/infer/model-description.js';
 import { namedParameters } from '../src/nn/module.js';
 import { buildSegmentationNetwork, type SegmentationNetworkConfig } from '../src/nn/segmentation-network.js';
-import type { SegmentationModelInfo } from '../src/train/finetune-config.js';
 
 /** Writes a tiny model into `dir` (created); the weights carry `runId` unless `weightsRunId` differs. */
 export async function writeTinyModel(

@@ -4,12 +4,12 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabelNames, mapLabelScheme, remapLabels } from '../cohort/label-scheme.js';
+import { readModelInfo } from '../infer/model-description.js';
 import { segmentFile } from '../infer/segment-file.js';
 import { writeDicomSeg } from '../io/dicom/seg-write.js';
 import { writeNifti } from '../io/nifti/index.js';
 import { readVolume } from '../io/read-volume.js';
 import { evaluateCaseFiles } from '../metrics/evaluate-files.js';
-import { readModelInfo } from '../train/finetune-config.js';
 
 export interface TestPatient {
   /** NIfTI file or DICOM series folder. */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seed } from '../engine/index.js';
 import { UNet2d } from '../nn/unet2d.js';
-import type { SegmentationModelInfo } from '../train/finetune-config.js';
 import { orientationCode, reorientToRas } from '../volume/orientation.js';
 import type { Volume } from '../volume/volume.js';
+import type { SegmentationModelInfo } from './model-description.js';
 import { organStatistics } from './organ-statistics.js';
 import { probabilitiesToGrid, segmentVolume } from './segment.js';
 

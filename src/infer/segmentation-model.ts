@@ -8,8 +8,12 @@ import { loadSafetensors } from '../engine/index.js';
 import { fileError } from '../errors.js';
 import { loadStateDict } from '../nn/module.js';
 import { buildSegmentationNetwork, type SegmentationNetwork } from '../nn/segmentation-network.js';
-import { MODEL_INFO_FILE, readModelInfo, type SegmentationModelInfo } from '../train/finetune-config.js';
-import { describeRunId } from '../train/run-folder.js';
+import {
+  describeRunId,
+  MODEL_INFO_FILE,
+  readModelInfo,
+  type SegmentationModelInfo,
+} from './model-description.js';
 
 export interface SegmentationModel {
   info: SegmentationModelInfo;

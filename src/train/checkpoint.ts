@@ -8,10 +8,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors, type Optimizer, saveSafetensors, type Tensor, tensor } from '../engine/index.js';
 import { fileError } from '../errors.js';
+import { describeRunId } from '../infer/model-description.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { loadStateDict, namedTensors } from '../nn/module.js';
 import { warn } from '../warnings.js';
-import { describeRunId, runIdOf } from './run-folder.js';
+import { runIdOf } from './run-folder.js';
 import { readRunInfo, truncateMetrics } from './run-record.js';
 
 /** Where training stands. */

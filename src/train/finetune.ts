@@ -26,6 +26,7 @@ import {
   tidy,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
+import { MODEL_INFO_FILE, type SegmentationModelInfo } from '../infer/model-description.js';
 import { segmentPrepared } from '../infer/segment.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { diceScore, nanMean } from '../metrics/index.js';
@@ -39,7 +40,7 @@ import {
 import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
 import { resumedConfig } from './checkpoint.js';
-import { type FinetuneConfig, MODEL_INFO_FILE, type SegmentationModelInfo } from './finetune-config.js';
+import type { FinetuneConfig } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadSafetensors, seed } from '../engine/index.js';
+import { readModelInfo } from '../infer/model-description.js';
 import { writeNifti } from '../io/nifti/index.js';
 import { namedParameters } from '../nn/module.js';
 import { buildSegmentationNetwork } from '../nn/segmentation-network.js';
 import type { Volume } from '../volume/volume.js';
 import { finetune } from './finetune.js';
-import { defaultFinetuneConfig, type FinetuneConfig, readModelInfo } from './finetune-config.js';
+import { defaultFinetuneConfig, type FinetuneConfig } from './finetune-config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mosmos-freeze-'));
 after(() => rmSync(root, { recursive: true, force: true }));

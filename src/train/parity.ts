@@ -25,13 +25,13 @@ import {
   tidy,
 } from '../engine/index.js';
 import { decodeSafetensors, entryToTensor, saveSafetensors } from '../engine/safetensors.js';
+import type { SegmentationModelInfo } from '../infer/model-description.js';
 import { segmentPrepared } from '../infer/segment.js';
 import { diceScore, nanMean } from '../metrics/dice.js';
 import { namedParameters } from '../nn/module.js';
 import { UNet2d } from '../nn/unet2d.js';
 import { writePhantomDataset } from '../phantom/dataset.js';
 import { applyGradients } from './apply-gradients.js';
-import type { SegmentationModelInfo } from './finetune-config.js';
 import { loadLabelledCase } from './finetune-data.js';
 import { deepSupervisionLoss } from './segmentation-losses.js';
 

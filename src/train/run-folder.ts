@@ -46,8 +46,3 @@ export function setAsideRun(dir: string, now = new Date()): string {
   renameSync(dir, target);
   return target;
 }
-
-/** Describes an id for a message (runs from before ids existed have none). */
-export function describeRunId(id: string | undefined): string {
-  return id === undefined ? 'a run without an id' : `run ${id}`;
-}
