@@ -257,7 +257,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
   const { finetune } = await import('../train/finetune.js');
-  const { loadBertEncoder } = await import('../nn/bert.js');
+  const { loadBertEncoder } = await import('../io/bert-folder.js');
   const result = await finetune(
     {
       ...d,

@@ -179,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!model || !out)
       throw new InputError(`--export-attention needs --model <run> and --out <dir>\n${usageText(spec)}`);
     const { exportAttention } = await import('../train/export-attention.js');
-    const { loadBertEncoder } = await import('../nn/bert.js');
+    const { loadBertEncoder } = await import('../io/bert-folder.js');
     const files = await exportAttention(exportFrom, model, out, {
       force: line.flag('force'),
       loadTextEncoder: loadBertEncoder,
@@ -193,7 +193,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!model || !data)
       throw new InputError(`--evaluate-maps needs --model <run> and --data <dir>\n${usageText(spec)}`);
     const { evaluateMaps, formatMapEvaluation } = await import('../train/evaluate-maps.js');
-    const { loadBertEncoder } = await import('../nn/bert.js');
+    const { loadBertEncoder } = await import('../io/bert-folder.js');
     const cases = line.string('cases');
     const evaluation = await evaluateMaps(model, data, {
       format: line.string('format') as import('../data/dataset.js').DatasetFormat | undefined,
@@ -251,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
           widths: line.has('widths') ? widths : undefined,
         });
   const { pretrain } = await import('../train/pretrain.js');
-  const { loadBertEncoder } = await import('../nn/bert.js');
+  const { loadBertEncoder } = await import('../io/bert-folder.js');
   const result = await pretrain(
     {
       ...d,

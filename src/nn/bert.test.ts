@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { saveSafetensors, seed, type Tensor } from '../engine/index.js';
 import { InputError } from '../errors.js';
-import { type BertConfig, BertEncoder, bertKeyName, loadBertEncoder } from './bert.js';
+import { bertKeyName, loadBertEncoder } from '../io/bert-folder.js';
+import { type BertConfig, BertEncoder } from './bert.js';
 import { namedTensors } from './module.js';
 
 const config: BertConfig = {
