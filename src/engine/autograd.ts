@@ -16,10 +16,6 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
 /** Whether an op on `inputs` must be recorded: grad mode is on and some input requires grad. */
 export function needsGrad(...inputs: readonly (Tensor | null | undefined)[]): boolean {
   return gradEnabled && inputs.some((t) => t?.requiresGrad === true);

@@ -4,7 +4,7 @@
  * (plain-TypeScript reference, oneDNN native). See README.md beside this file.
  */
 
-export { backward, isGradEnabled, noGrad } from './autograd.js';
+export { backward, noGrad } from './autograd.js';
 export type { Backend, Storage, TensorInfo } from './backend.js';
 export { availableBackends, getBackend, registerBackend, setBackend } from './backend-select.js';
 export {
@@ -73,7 +73,7 @@ export { abs, clamp, exp, log, neg, sign, sqrt } from './ops/unary.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
 export { clipGradNorm } from './optim/clip.js';
 export { Optimizer, type OptimizerState, type ParamGroup } from './optim/optimizer.js';
-export { constantSchedule, type LrSchedule, polyLr, warmupCosine } from './optim/schedule.js';
+export { type LrSchedule, polyLr, warmupCosine } from './optim/schedule.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { type Bf16Support, bf16Support, type Precision, resolvePrecision } from './precision.js';
 export { getRng, Rng, seed } from './random.js';

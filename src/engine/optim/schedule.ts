@@ -1,10 +1,6 @@
 /** A learning rate for each (0-based) optimizer step. */
 export type LrSchedule = (step: number) => number;
 
-export function constantSchedule(lr: number): LrSchedule {
-  return () => lr;
-}
-
 /**
  * Linear warm-up from lr/warmupSteps to `lr` over `warmupSteps`, then cosine decay to `minLr` at
  * `totalSteps` (held there afterwards).
