@@ -1,6 +1,6 @@
 /** `mosmos convert <volume|dicom-dir> <out.nii[.gz]> [--reorient RAS] [--series UID] [--datatype T] [--force]`. */
 import { InputError } from '../errors.js';
-import { assertWritable } from '../io/atomic-write.js';
+import { assertWritable } from '../files/atomic-write.js';
 import { writeNifti } from '../io/nifti/file.js';
 import { readVolume } from '../io/read-volume.js';
 import { orientationCode, parseOrientationCode, reorient } from '../volume/orientation.js';

@@ -30,7 +30,7 @@ import {
 } from '../data/dataset.js';
 import { MMWHS_LABELS, MMWHS_REMAP } from '../data/mmwhs.js';
 import { fileError, InputError } from '../errors.js';
-import { assertWritable, writeFileAtomic } from '../io/atomic-write.js';
+import { assertWritable, writeFileAtomic } from '../files/atomic-write.js';
 import { type CasePair, caseKey, matchCaseFiles } from '../metrics/case-matching.js';
 import { type EvaluateFilesOptions, evaluateCaseFiles } from '../metrics/evaluate-files.js';
 import {

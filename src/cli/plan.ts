@@ -9,7 +9,7 @@ import { extractFingerprint } from '../data/fingerprint.js';
 import type { ExperimentPlan, PlanConfiguration } from '../data/plan.js';
 import { planExperiment } from '../data/plan.js';
 import { writePlan } from '../data/resolve-plan.js';
-import { assertWritable } from '../io/atomic-write.js';
+import { assertWritable } from '../files/atomic-write.js';
 import { type CommandSpec, readCommandLine } from './options.js';
 
 export const spec = {

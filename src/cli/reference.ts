@@ -4,7 +4,7 @@
  * `reference.test.ts` fails when the README and the declarations disagree.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { commands } from './main.js';
 import { type CommandSpec, commandSynopsis } from './options.js';
 

@@ -2,7 +2,7 @@
 
 import { DATASET_FORMATS, openDataset, parseDatasetFormat } from '../data/dataset.js';
 import { InputError } from '../errors.js';
-import { assertWritable, writeFileAtomic } from '../io/atomic-write.js';
+import { assertWritable, writeFileAtomic } from '../files/atomic-write.js';
 import { generateDatasetPairs, manifestFolder } from '../report/generate-pairs.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { type CommandSpec, readCommandLine, usageText } from './options.js';

@@ -2,7 +2,7 @@
 // the pelvis (image alone and with labels), padded to one size, so a reader can judge at a glance
 // whether the variants look like CTs of different people.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { readNifti } from '../io/nifti/index.js';
 import { encodePng, type RgbaImage } from '../io/png.js';
 import { renderAxialSlice, tileImages } from '../render/slice-montage.js';

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import { BTCV_VALIDATION_IDS } from '../data/btcv.js';
 import { fileError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { writeNifti } from '../io/nifti/index.js';
 import type { PhantomFindings } from '../phantom/findings.js';
 import { Random } from '../phantom/random.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { type DatasetFormat, openDataset } from './dataset.js';
 import { extractFingerprint, type FingerprintOptions } from './fingerprint.js';
 import {

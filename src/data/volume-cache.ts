@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 
 /** A preprocessed volume: float32 voxels (x fastest) on the model's grid. */
 export interface PreparedVolume {

@@ -12,7 +12,7 @@ import { mapLabelScheme } from '../cohort/label-scheme.js';
 import { readSourceScan } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { fileError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { finetune } from '../train/finetune.js';
 import { defaultFinetuneConfig } from '../train/finetune-config.js';
 import { pretrain } from '../train/pretrain.js';

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { encodePng, type RgbaImage } from '../io/png.js';
 import { readVolume } from '../io/read-volume.js';
 import { BTCV_LABEL_NAMES } from '../phantom/index.js';

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { openDataset } from '../data/dataset.js';
 import { fileError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { segmentFile } from '../infer/segment-file.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { evaluateCaseFiles } from '../metrics/evaluate-files.js';
 import { summarizeEvaluations } from '../metrics/summary.js';
 import { writePhantomDataset } from '../phantom/dataset.js';

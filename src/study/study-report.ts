@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { encodePng, type RgbaImage } from '../io/png.js';
 import { readVolume } from '../io/read-volume.js';
 import { escapeHtml } from '../render/html-escape.js';

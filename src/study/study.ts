@@ -13,7 +13,7 @@ import { openDataset } from '../data/dataset.js';
 import { readPairs } from '../data/pairs.js';
 import { splitDataset } from '../data/splits.js';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { evaluateMaps } from '../train/evaluate-maps.js';
 import { finetune } from '../train/finetune.js';
 import { defaultFinetuneConfig } from '../train/finetune-config.js';

@@ -9,7 +9,7 @@ import { cropPatch } from '../data/slice-sampler.js';
 import type { PreparedVolume } from '../data/volume-cache.js';
 import { interpolate, noGrad, tensor, tidy } from '../engine/index.js';
 import { fileError } from '../errors.js';
-import { assertWritable } from '../io/atomic-write.js';
+import { assertWritable } from '../files/atomic-write.js';
 import { writeNifti } from '../io/nifti/index.js';
 import { readVolume } from '../io/read-volume.js';
 import type { MosmosModel } from '../nn/mosmos-model.js';

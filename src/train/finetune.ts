@@ -26,9 +26,9 @@ import {
   tidy,
 } from '../engine/index.js';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { MODEL_INFO_FILE, type SegmentationModelInfo } from '../infer/model-description.js';
 import { segmentPrepared } from '../infer/segment.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { diceScore, nanMean } from '../metrics/index.js';
 import { namedParameters } from '../nn/module.js';
 import {
