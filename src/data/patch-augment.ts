@@ -117,6 +117,39 @@ export interface SourceVolume {
 }
 
 /**
+ * Bilinear sample of slice `zi` at (x0 + tx, y0 + ty); voxels outside the volume (or the whole slice
+ * when `inZ` is false) read `fill`. Module-level rather than closures in cutPatch's voxel loop: two
+ * closures per voxel cost the augmentation worker a quarter of its time under tsx (esbuild wraps each
+ * in a naming helper), time taken from the training step on a 2-core machine.
+ */
+function planeSample(
+  image: Float32Array,
+  nx: number,
+  ny: number,
+  zi: number,
+  inZ: boolean,
+  x0: number,
+  y0: number,
+  tx: number,
+  ty: number,
+  fill: number,
+): number {
+  if (!inZ) return fill;
+  const base = zi * nx * ny;
+  const x1 = x0 + 1;
+  const y1 = y0 + 1;
+  const x0In = x0 >= 0 && x0 < nx;
+  const x1In = x1 >= 0 && x1 < nx;
+  const y0In = y0 >= 0 && y0 < ny;
+  const y1In = y1 >= 0 && y1 < ny;
+  const v00 = x0In && y0In ? image[base + y0 * nx + x0]! : fill;
+  const v10 = x1In && y0In ? image[base + y0 * nx + x1]! : fill;
+  const v01 = x0In && y1In ? image[base + y1 * nx + x0]! : fill;
+  const v11 = x1In && y1In ? image[base + y1 * nx + x1]! : fill;
+  return (v00 * (1 - tx) + v10 * tx) * (1 - ty) + (v01 * (1 - tx) + v11 * tx) * ty;
+}
+
+/**
  * Cuts the patch of `size` whose centre lies at `centre` (volume voxels, may be fractional) under
  * `transform`: the image linearly interpolated (in-plane bilinear, linear in z when z varies), labels
  * by nearest neighbour; outside the volume image `fill`, label 0.
@@ -173,13 +206,11 @@ export function cutPatch(
         }
         const tx = srcX - x0;
         const ty = srcY - y0;
-        const at = (xi: number, yi: number, zi: number, inZ: boolean) =>
-          inZ && xi >= 0 && xi < nx && yi >= 0 && yi < ny ? v.image[zi * plane + yi * nx + xi]! : fill;
-        const planeValue = (zi: number, inZ: boolean) =>
-          (at(x0, y0, zi, inZ) * (1 - tx) + at(x0 + 1, y0, zi, inZ) * tx) * (1 - ty) +
-          (at(x0, y0 + 1, zi, inZ) * (1 - tx) + at(x0 + 1, y0 + 1, zi, inZ) * tx) * ty;
         image[o] =
-          tz === 0 ? planeValue(z0, zIn0) : planeValue(z0, zIn0) * (1 - tz) + planeValue(z0 + 1, zIn1) * tz;
+          tz === 0
+            ? planeSample(v.image, nx, ny, z0, zIn0, x0, y0, tx, ty, fill)
+            : planeSample(v.image, nx, ny, z0, zIn0, x0, y0, tx, ty, fill) * (1 - tz) +
+              planeSample(v.image, nx, ny, z0 + 1, zIn1, x0, y0, tx, ty, fill) * tz;
       }
     }
   }
