@@ -286,6 +286,7 @@ export async function run(argv: string[]): Promise<number> {
       preprocess: planned?.preprocess ?? preprocess,
       widths: planned?.widths ?? widths,
       plan: planned?.plan,
+      regions: planned?.regions,
       vit: vit as typeof d.vit,
       featureSize: Math.round(positive('feature-size', d.featureSize)),
       tags: line.string('tags') ?? d.tags,
@@ -334,26 +335,23 @@ async function planFinetune(
     throw error;
   }
   const { plan, settings } = resolved;
-  let { preprocess } = settings;
-  if (Array.isArray(preprocess.intensity) && preprocess.intensity.length > 1) {
-    // Preprocessing gives every channel, but the patch sampler and networks take one channel today.
-    console.error(
-      `mosmos finetune: the plan has ${preprocess.intensity.length} input channels (${plan.channels.join(', ')}); training uses the first`,
-    );
-    preprocess = { ...preprocess, intensity: preprocess.intensity[0]! };
-  }
+  const { preprocess } = settings;
   const planned = {
     plan,
     preprocess,
     patch: arch === 'unetr' ? undefined : settings.patch,
     batch: settings.batch,
     widths: arch === 'unetr' ? undefined : settings.widths,
+    regions: plan.output.kind === 'regions' ? plan.output.regions : undefined,
   };
+  const channels = Array.isArray(preprocess.intensity) ? preprocess.intensity.length : 1;
   console.error(
     `mosmos finetune: planned spacing ${preprocess.spacing.map((v) => Number(v.toFixed(3))).join('×')} mm` +
       (planned.patch
         ? `, patch ${planned.patch.join('×')}, batch ${planned.batch}, widths ${planned.widths!.join(',')}`
-        : ''),
+        : '') +
+      (channels > 1 ? `, ${channels} input channels (${plan.channels.join(', ')})` : '') +
+      (planned.regions ? `, sigmoid regions ${planned.regions.map((r) => r.name).join(', ')}` : ''),
   );
   return planned;
 }

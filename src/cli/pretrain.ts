@@ -328,6 +328,12 @@ async function planPretrain(
   const intensity = Array.isArray(settings.preprocess.intensity)
     ? settings.preprocess.intensity[0]!
     : settings.preprocess.intensity;
+  // A pairs line holds one image per report, so the encoder sees one channel; fine-tuning from it
+  // keeps that one channel (and softmax classes, as it takes the pre-training run's settings).
+  if (plan.inputChannels > 1)
+    console.error(
+      `mosmos pretrain: the plan has ${plan.inputChannels} input channels (${plan.channels.join(', ')}); pre-training reads each pair's one image with the first channel's normalisation`,
+    );
   return {
     plan,
     preprocess: { spacing: settings.preprocess.spacing, intensity },

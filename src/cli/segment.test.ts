@@ -18,7 +18,10 @@ test('segment: bad options are one-line input errors', async () => {
     segment(['ct.nii.gz', '--model', 'run', '--out', 's.nii.gz', '--output-type', 'png']),
     /output-type/,
   );
-  await rejects(segment(['a', 'b', '--model', 'run', '--out', 's.nii.gz']), /expected <volume \| dicom-dir>/);
+  // Several inputs are the channels of a multi-channel model, each checked before any work.
+  await rejects(segment(['a', 'b', '--model', 'run', '--out', 's.nii.gz']), /^a: no such file/);
+  const many = Array.from({ length: 17 }, (_, i) => `c${i}.nii.gz`);
+  await rejects(segment([...many, '--model', 'run', '--out', 's.nii.gz']), /expected <volume \| dicom-dir/);
 });
 
 test('finetune: bad options are one-line input errors', async () => {

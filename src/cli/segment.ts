@@ -4,8 +4,8 @@ import { type CommandSpec, readCommandLine } from './options.js';
 
 export const spec = {
   name: 'segment',
-  positionals: '<volume | dicom-dir>',
-  arity: [1, 1],
+  positionals: '<volume | dicom-dir | case-dir> [more channels…]',
+  arity: [1, 16],
   options: [
     { name: 'model', type: 'string', value: '<run>', required: true, help: 'a fine-tuning run folder' },
     {
@@ -37,19 +37,22 @@ export const spec = {
       name: 'frame',
       type: 'number',
       value: 'N',
-      help: 'which frame (0-based) of a 4D input; required for 4D inputs',
+      help: 'which frame (0-based) of a 4D input to a one-channel model; required for 4D inputs',
     },
     { name: 'force', type: 'flag', help: 'replace existing outputs' },
     ...engineOptions,
   ],
 } as const satisfies CommandSpec;
 
-/** `mosmos segment`: whole-volume segmentation on the input's exact grid. */
+/**
+ * `mosmos segment`: whole-volume segmentation on the input's exact grid. A multi-channel model
+ * (BraTS) takes one file per channel in its order (`t1.nii.gz t1ce.nii.gz t2.nii.gz flair.nii.gz`),
+ * a case folder, or a 4D file.
+ */
 export async function run(argv: string[]): Promise<number> {
   const line = readCommandLine(spec, argv);
   if (!line) return 0;
   applyEngineOptions(line);
-  const [input = ''] = line.positional;
   const model = line.string('model') ?? '';
   const out = line.string('out') ?? '';
   const postprocess = line.string('postprocess') as 'none' | 'lcc' | undefined;
@@ -60,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(batchSize >= 1)) throw new InputError(`--batch must be at least 1, got ${batchSize}`);
   const { segmentFile } = await import('../infer/segment-file.js');
   const started = performance.now();
-  const result = await segmentFile(input, model, out, {
+  const result = await segmentFile(line.positional, model, out, {
     overlap,
     tta: line.flag('tta'),
     batchSize,

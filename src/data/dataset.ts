@@ -6,6 +6,7 @@
  */
 import { fileError, InputError } from '../errors.js';
 import { readNifti } from '../io/nifti/index.js';
+import { stackChannels } from '../volume/channels.js';
 import { type Volume, withVoxels } from '../volume/volume.js';
 import { openAmos } from './amos.js';
 import { openBrats } from './brats.js';
@@ -140,4 +141,13 @@ export async function readCaseLabel(dataset: Dataset, item: DatasetCase): Promis
   if (item.label === undefined) throw new InputError(`case ${item.id} of ${dataset.root} has no label map`);
   const volume = await readNifti(item.label);
   return dataset.labelRemap ? remapLabelVolume(volume, dataset.labelRemap, item.label) : volume;
+}
+
+/**
+ * The image of a case: its first `channels` files (default all) stacked channel-major, one file
+ * returned as read (a 4D file keeps its channels).
+ */
+export async function readCaseImage(item: DatasetCase, channels = item.images.length): Promise<Volume> {
+  const paths = item.images.slice(0, Math.max(1, channels));
+  return stackChannels(await Promise.all(paths.map((path) => readNifti(path))), paths);
 }

@@ -7,11 +7,10 @@
  */
 import { Rng } from '../engine/random.js';
 import { fileError, InputError } from '../errors.js';
-import { readNifti } from '../io/nifti/index.js';
 import { axisOrientation } from '../volume/orientation.js';
 import type { Volume } from '../volume/volume.js';
 import { BRATS_REGIONS } from './brats.js';
-import { type Dataset, type DatasetCase, filterByModality, readCaseLabel } from './dataset.js';
+import { type Dataset, filterByModality, readCaseImage, readCaseLabel } from './dataset.js';
 import type { ChannelIntensity, ChannelModality, DatasetFingerprint, Vec3 } from './plan.js';
 import { channelOf } from './preprocess.js';
 
@@ -45,21 +44,6 @@ export function channelModality(name: string, override?: string): ChannelModalit
   if (n === 'ct' || n.startsWith('ct ') || n === 'ct_image') return 'ct';
   if (/^(mr|mri|t1|t1ce|t1c|t1gd|t2|t2w|flair|adc|dwi|pd|t1w|t2\*?|swi)/.test(n)) return 'mr';
   return 'other';
-}
-
-/** The multi-channel image of a case: its files stacked channel-major (one 4D file is kept as is). */
-export async function readCaseImage(item: DatasetCase): Promise<Volume> {
-  const volumes = await Promise.all(item.images.map((path) => readNifti(path)));
-  if (volumes.length === 1) return volumes[0]!;
-  const first = volumes[0]!;
-  const n = first.data.length;
-  const data = new Float32Array(n * volumes.length);
-  volumes.forEach((v, c) => {
-    if (v.data.length !== n || v.dims.slice(0, 3).some((d, a) => d !== first.dims[a]))
-      throw fileError(item.images[c]!, `grid [${v.dims}] differs from ${item.images[0]}'s [${first.dims}]`);
-    data.set(v.data, c * n);
-  });
-  return { ...first, data, datatype: 'float32', dims: [...first.dims.slice(0, 3), volumes.length] };
 }
 
 /**

@@ -125,3 +125,46 @@ test('cutPatch with the identity transform is a plain crop', () => {
   for (let i = 0; i < image.length; i++) assert.equal(label[i], v.label[image[i]!]);
   assert.equal(image[0], (4 * 16 + 8) * 20 + 12);
 });
+
+test('multi-channel patches: one spatial transform for all channels, intensity augmentation per channel', () => {
+  const v = volume();
+  const n = v.label.length;
+  // Channel 1 is channel 0 + 1000: with the same transform the patches differ by exactly 1000.
+  const image = new Float32Array(2 * n);
+  image.set(v.image);
+  for (let i = 0; i < n; i++) image[n + i] = v.image[i]! + 1000;
+  const twoChannels = { ...v, image, channels: 2 };
+  const spatial = {
+    ...defaultPatchAugment,
+    rotation: { p: 1, degrees: 15 },
+    scaling: { p: 1, min: 0.85, max: 1.15 },
+    elastic: { p: 1, grid: 4, sigma: 1 },
+    lowResolution: { p: 0, min: 1 },
+    noise: { p: 0, sd: 0 },
+    blur: { p: 0, min: 1, max: 1 },
+    brightness: { p: 0, min: 1, max: 1 },
+    contrast: { p: 0, min: 1, max: 1 },
+    gamma: { p: 0, min: 1, max: 1, invertedP: 0 },
+  };
+  const size: [number, number, number] = [8, 8, 2];
+  const voxels = 8 * 8 * 2;
+  const s = new PatchSampler([twoChannels], size, { positiveFraction: 1, augment: spatial });
+  const batch = s.batchForStep(4, 2, 0);
+  assert.equal(batch.images.length, 4 * 2 * voxels);
+  assert.ok(batch.labels.some((l) => l === 3));
+  for (let b = 0; b < 4; b++)
+    for (let i = 0; i < voxels; i++) {
+      const c0 = batch.images[b * 2 * voxels + i]!;
+      const c1 = batch.images[(b * 2 + 1) * voxels + i]!;
+      // Outside the volume each channel is padded with its own minimum (0 and 1000).
+      assert.ok(Math.abs(c1 - c0 - 1000) < 1e-3, `patch ${b} voxel ${i}: ${c0} vs ${c1}`);
+    }
+  // Brightness always on: each channel draws its own factor, so the 1000 offset no longer holds.
+  const bright = new PatchSampler([twoChannels], size, {
+    positiveFraction: 1,
+    augment: { ...spatial, brightness: { p: 1, min: 0.5, max: 1.5 } },
+  }).batchForStep(1, 2, 0);
+  const ratio0 = bright.images[0]! / batch.images[0]!;
+  const ratio1 = bright.images[voxels]! / batch.images[voxels]!;
+  assert.ok(Math.abs(ratio0 - ratio1) > 1e-3, `factors ${ratio0} and ${ratio1}`);
+});

@@ -7,6 +7,8 @@
  * is shifted to stay inside the volume when the volume is large enough. Patches of depth 1 are axial
  * slices for the 2D U-Net. With augmentation, the patch is cut through the spatial transform of
  * `patch-augment.ts` and its intensities augmented; all randomness comes from the given generator.
+ * A multi-channel volume (BraTS t1, t1ce, t2, flair) gets one spatial transform for all its channels
+ * and the intensity augmentations drawn per channel, as nnU-Net's per-channel transforms.
  */
 import { Rng } from '../engine/random.js';
 import {
@@ -19,9 +21,12 @@ import {
 
 /** A preprocessed image with its label map on the same grid (x fastest). */
 export interface LabelledVolume {
+  /** [channels, z, y, x] (x fastest, channel slowest). */
   image: Float32Array;
   label: Uint8Array;
   dims: [number, number, number];
+  /** Input channels stacked channel-major in `image` (absent = 1). */
+  channels?: number;
 }
 
 export interface PatchSamplerOptions {
@@ -37,7 +42,7 @@ export interface PatchSamplerOptions {
 }
 
 export interface PatchBatch {
-  /** [count, 1, z, y, x] values (x fastest). */
+  /** [count, channels, z, y, x] values (x fastest). */
   images: Float32Array;
   /** [count, z, y, x] class indices. */
   labels: Uint8Array;
@@ -52,19 +57,28 @@ export function patchStepRng(seed: number, step: number): Rng {
 export class PatchSampler {
   /** Per volume: class value → its voxel indices. */
   private readonly classVoxels: Map<number, Int32Array>[];
-  private readonly minimum: number[];
+  /** Per volume and channel: the padding value (the channel's minimum). */
+  private readonly minimum: number[][];
+  /** Input channels of every volume. */
+  readonly channels: number;
 
   constructor(
     readonly volumes: readonly LabelledVolume[],
     readonly size: readonly [number, number, number],
     readonly options: PatchSamplerOptions = {},
   ) {
+    this.channels = volumes[0]?.channels ?? 1;
+    for (const v of volumes)
+      if ((v.channels ?? 1) !== this.channels || v.image.length !== this.channels * v.label.length)
+        throw new RangeError(
+          `every volume needs ${this.channels} channel(s) of ${v.label.length} voxels, got ${v.image.length} values`,
+        );
     this.classVoxels = volumes.map((v) => classIndices(v.label));
-    this.minimum = volumes.map((v) => {
-      let m = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < v.image.length; i++) if (v.image[i]! < m) m = v.image[i]!;
-      return Number.isFinite(m) ? m : 0;
-    });
+    this.minimum = volumes.map((v) =>
+      Array.from({ length: this.channels }, (_, c) =>
+        minimumOf(v.image.subarray(c * v.label.length, (c + 1) * v.label.length)),
+      ),
+    );
   }
 
   /** Foreground classes present in volume `volume`. */
@@ -119,23 +133,31 @@ export class PatchSampler {
   batch(count: number, rng: () => number, first = 0): PatchBatch {
     const [sx, sy, sz] = this.size;
     const voxels = sx * sy * sz;
-    const images = new Float32Array(count * voxels);
+    const channels = this.channels;
+    const images = new Float32Array(count * channels * voxels);
     const labels = new Uint8Array(count * voxels);
     const augment = this.options.augment ?? true;
     const settings = augment === true ? defaultPatchAugment : augment === false ? null : augment;
     for (let b = 0; b < count; b++) {
       const volume = (first + b) % this.volumes.length;
+      const v = this.volumes[volume]!;
       const start = this.start(volume, this.centre(volume, rng));
-      const image = images.subarray(b * voxels, (b + 1) * voxels);
       const label = labels.subarray(b * voxels, (b + 1) * voxels);
+      const image = (c: number) =>
+        images.subarray((b * channels + c) * voxels, (b * channels + c + 1) * voxels);
+      const source = (c: number) =>
+        channels === 1 ? v : { ...v, image: v.image.subarray(c * v.label.length, (c + 1) * v.label.length) };
       if (!settings) {
-        cropInto(this.volumes[volume]!, start, this.size, image, label, this.minimum[volume]!);
+        for (let c = 0; c < channels; c++)
+          cropInto(source(c), start, this.size, image(c), label, this.minimum[volume]![c]!);
         continue;
       }
       const centre = start.map((s, a) => s + (this.size[a]! - 1) / 2) as [number, number, number];
       const transform = drawPatchTransform(rng, this.size, settings);
-      cutPatch(this.volumes[volume]!, centre, this.size, transform, this.minimum[volume]!, image, label);
-      augmentIntensity(image, this.size, rng, settings);
+      // One spatial transform for every channel (labels are cut again each time, identically).
+      for (let c = 0; c < channels; c++)
+        cutPatch(source(c), centre, this.size, transform, this.minimum[volume]![c]!, image(c), label);
+      for (let c = 0; c < channels; c++) augmentIntensity(image(c), this.size, rng, settings);
     }
     return { images, labels };
   }
@@ -145,6 +167,12 @@ export class PatchSampler {
     const rng = patchStepRng(seed, step);
     return this.batch(count, () => rng.next(), step * count);
   }
+}
+
+function minimumOf(data: Float32Array): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < data.length; i++) if (data[i]! < m) m = data[i]!;
+  return Number.isFinite(m) ? m : 0;
 }
 
 /** Class value → voxel indices, for every non-zero class present. */

@@ -48,7 +48,10 @@ export interface PlanSource extends FingerprintOptions {
   planner?: Partial<PlannerSettings>;
 }
 
-/** Values given on the command line, which win over the plan's. */
+/**
+ * Values given on the command line, which win over the plan's. A single intensity setting for a
+ * multi-channel plan applies to every channel (`--intensity zscore` on BraTS keeps its 4 channels).
+ */
 export interface PlanOverrides {
   spacing?: [number, number, number];
   patch?: number[];
@@ -75,13 +78,18 @@ export async function resolvePlan(
       : planExperiment(await extractFingerprint(openDataset(dataDir, source.format), source), source.planner);
   const planned = planToFinetuneSettings(plan, configuration);
   const widths = overrides.widths ?? planned.widths;
+  const single = overrides.intensity !== undefined && !Array.isArray(overrides.intensity);
+  const intensity =
+    single && plan.inputChannels > 1
+      ? Array.from({ length: plan.inputChannels }, () => overrides.intensity as IntensitySetting)
+      : (overrides.intensity ?? planned.preprocess.intensity);
   return {
     plan,
     settings: {
       ...planned,
       preprocess: {
         spacing: overrides.spacing ?? planned.preprocess.spacing,
-        intensity: overrides.intensity ?? planned.preprocess.intensity,
+        intensity,
       },
       patch: overrides.patch ?? planned.patch,
       batch: overrides.batch ?? planned.batch,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreprocessSettings } from '../data/preprocess.js';
+import type { Region } from '../data/regions.js';
 import { fileError } from '../errors.js';
 import type { SegmentationNetworkConfig } from '../nn/segmentation-network.js';
 
@@ -19,6 +20,16 @@ export interface SegmentationModelInfo {
   window: [number, number, number];
   /** Label value → name (0 = background). */
   labels: Record<string, string>;
+  /**
+   * Input channel names in order (BraTS: t1, t1ce, t2, flair), when the network takes more than one
+   * (`network.inChannels`); `mosmos segment` takes one file per channel in this order.
+   */
+  channels?: string[];
+  /**
+   * Overlapping sigmoid regions, one network output each (BraTS WT/TC/ET), instead of softmax
+   * classes; `segment` paints them back into `labels`' values (WT∖TC → 2, TC∖ET → 1, ET → 4).
+   */
+  regions?: Region[];
   /** Tag names of the attention maps (in channel order), when attention is on. */
   tags?: string[];
   tagVocabulary?: string;

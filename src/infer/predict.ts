@@ -1,11 +1,12 @@
 /**
  * Class probabilities of a segmentation network over a whole preprocessed volume: sliding windows
  * (2D networks: axial slices cut into in-plane windows; UNETR: 3D windows of its ViT image size),
- * softmax per window, Gaussian-weighted averaging, and optional mirroring test-time augmentation.
+ * softmax per window (or one sigmoid per output for region models, BraTS), Gaussian-weighted
+ * averaging, and optional mirroring test-time augmentation.
  * Mirroring runs along y and z only, never x: training never mirrors x (left and right organs have
  * different labels), so an x-mirrored input would swap them.
  */
-import { noGrad, softmax, tensor, tidy } from '../engine/index.js';
+import { noGrad, sigmoid, softmax, tensor, tidy } from '../engine/index.js';
 import { type SegmentationNetwork, segmentationLogits } from '../nn/segmentation-network.js';
 import { UNet2d } from '../nn/unet2d.js';
 import { slidingWindowInference } from './sliding-window.js';
@@ -13,7 +14,12 @@ import { slidingWindowInference } from './sliding-window.js';
 export interface PredictOptions {
   /** Window [x, y, z] on the preprocessed grid (z = 1 for the 2D U-Net). */
   window: [number, number, number];
+  /** Output channels: classes (softmax) or regions (sigmoid). */
   classes: number;
+  /** Input channels stacked channel-major in the image (default 1). */
+  channels?: number;
+  /** 'softmax' over classes (default) or 'sigmoid' per region. */
+  activation?: OutputActivation;
   overlap?: number;
   /** Windows per network call. */
   batchSize?: number;
@@ -42,18 +48,25 @@ export function mirrorBlocks(
   return out;
 }
 
-/** Softmax probabilities [count, classes, z, y, x] of `count` windows [count, 1, z, y, x]. */
+export type OutputActivation = 'softmax' | 'sigmoid';
+
+/** Probabilities [count, outputs, z, y, x] of `count` windows [count, channels, z, y, x]. */
 export function predictWindows(
   network: SegmentationNetwork,
   windows: Float32Array,
   count: number,
   window: readonly [number, number, number],
+  channels = 1,
+  activation: OutputActivation = 'softmax',
 ): Float32Array {
   const [wx, wy, wz] = window;
   if (network instanceof UNet2d && wz !== 1) throw new Error('2D networks take windows of depth 1');
-  const shape = network instanceof UNet2d ? [count, 1, wy, wx] : [count, 1, wz, wy, wx];
+  const shape = network instanceof UNet2d ? [count, channels, wy, wx] : [count, channels, wz, wy, wx];
   return noGrad(() =>
-    tidy(() => softmax(segmentationLogits(network, tensor(windows, shape)), 1).toFloat32Array()),
+    tidy(() => {
+      const logits = segmentationLogits(network, tensor(windows, shape));
+      return (activation === 'sigmoid' ? sigmoid(logits) : softmax(logits, 1)).toFloat32Array();
+    }),
   );
 }
 
@@ -85,13 +98,14 @@ export function predictVolume(
     window,
     overlap: options.overlap ?? 0.5,
     classes: options.classes,
+    channels: options.channels ?? 1,
     batchSize: options.batchSize ?? 4,
     onProgress: options.onProgress,
     predict: (windows, count) => {
       let sum: Float32Array | null = null;
       for (const [fy, fz] of flips) {
         const input = fy || fz ? mirrorBlocks(windows, count, window, fy, fz) : windows;
-        let probs = predictWindows(network, input, count, window);
+        let probs = predictWindows(network, input, count, window, options.channels, options.activation);
         if (fy || fz) probs = mirrorBlocks(probs, count, window, fy, fz);
         if (sum === null) sum = probs;
         else for (let i = 0; i < sum.length; i++) sum[i]! += probs[i]!;

@@ -1,7 +1,8 @@
 /**
- * `mosmos segment` as a library function: read a NIfTI file or DICOM series, segment it with a
- * fine-tuned run, and write the label map on the input's grid (NIfTI, or a DICOM SEG referencing the
- * input series), the label names beside it (`<out>.json`) and optionally per-organ statistics.
+ * `mosmos segment` as a library function: read a NIfTI file or DICOM series (for a multi-channel
+ * model one per channel, or a case folder: see model-input.ts), segment it with a fine-tuned run, and
+ * write the label map on the input's grid (NIfTI, or a DICOM SEG referencing the input series), the
+ * label names beside it (`<out>.json`) and optionally per-organ statistics.
  * Every output is checked for writability before the work starts, and written atomically.
  */
 import { statSync } from 'node:fs';
@@ -9,9 +10,9 @@ import { dirname, resolve } from 'node:path';
 import { fileError, InputError } from '../errors.js';
 import { assertWritable, type PendingFile, writeFilesAtomic } from '../files/atomic-write.js';
 import { niftiFileParts } from '../io/nifti/file.js';
-import { readVolume } from '../io/read-volume.js';
-import { selectFrame } from '../volume/frame.js';
 import type { Volume } from '../volume/volume.js';
+import { readModelInfo } from './model-description.js';
+import { readModelInput, resolveModelInput } from './model-input.js';
 import { type OrganStatistics, organStatistics } from './organ-statistics.js';
 import { type SegmentOptions, segmentVolume } from './segment.js';
 import { loadSegmentationModel } from './segmentation-model.js';
@@ -23,7 +24,7 @@ export interface SegmentFileOptions extends SegmentOptions {
   force?: boolean;
   /** Series of a DICOM folder holding several. */
   series?: string;
-  /** Frame (0-based) of a 4D input; a 4D input without it is refused. */
+  /** Frame (0-based) of a 4D input to a one-channel model; a 4D input without it is refused. */
   frame?: number;
 }
 
@@ -52,31 +53,36 @@ function description(labels: Record<string, string>): string {
 }
 
 /**
- * Segments `input` with the run in `modelDir` and writes `out`.
+ * Segments `input` (one path, or one per channel of a multi-channel model) with the run in
+ * `modelDir` and writes `out`.
  * @example await segmentFile('ct.nii.gz', 'runs/ft', 'seg.nii.gz', { tta: true, postprocess: 'lcc' });
+ * @example await segmentFile('BraTS2021_00000/', 'runs/brats', 'seg.nii.gz'); // t1, t1ce, t2, flair
  */
 export async function segmentFile(
-  input: string,
+  input: string | readonly string[],
   modelDir: string,
   out: string,
   options: SegmentFileOptions = {},
 ): Promise<SegmentFileResult> {
   const outputType = options.outputType ?? 'nifti';
-  const isDicom = (() => {
+  const given = typeof input === 'string' ? [input] : [...input];
+  const folders = given.map((path) => {
     try {
-      return statSync(input).isDirectory();
+      return statSync(path).isDirectory();
     } catch {
-      throw fileError(input, 'no such file or folder');
+      throw fileError(path, 'no such file or folder');
     }
-  })();
+  });
+  const paths = resolveModelInput(given, readModelInfo(modelDir));
+  // A case folder resolves to its channel files; a folder still given as is is a DICOM series.
+  const isDicom = folders[0]! && paths[0] === given[0];
   if (outputType === 'dicom-seg' && !isDicom)
-    throw new InputError(`${input}: --output-type dicom-seg needs a DICOM series folder as input`);
+    throw new InputError(`${given[0]}: --output-type dicom-seg needs a DICOM series folder as input`);
   const jsonPath = labelsJsonPath(out);
   const outputs = [out, jsonPath, ...(options.stats ? [options.stats] : [])];
-  assertOutputsUsable(input, outputs, options);
+  assertOutputsUsable([...given, ...paths], outputs, options);
   const model = await loadSegmentationModel(modelDir);
-  const read = await readVolume(input, options.series ? { series: options.series } : {});
-  const image = selectFrame(read, options.frame, input);
+  const image = await readModelInput(paths, model.info, options);
   const labelMap = segmentVolume(image, model, options);
   const labels = model.info.labels;
   // Every output is built in memory, then all are written together or none is.
@@ -88,8 +94,8 @@ export async function segmentFile(
       .map(([value, name]) => ({ label: Number(value), name }))
       .filter((s) => s.label !== 0 && present.has(s.label));
     if (segments.length === 0)
-      throw new InputError(`${input}: no organ was found, so there is no segment to write`);
-    const data = await dicomSegBytes(labelMap, input, segments, {
+      throw new InputError(`${given[0]}: no organ was found, so there is no segment to write`);
+    const data = await dicomSegBytes(labelMap, paths[0]!, segments, {
       series: options.series,
       algorithmName: 'mosmos',
       seriesDescription: 'mosmos segmentation',
@@ -111,9 +117,9 @@ export async function segmentFile(
 
 // Checked before the (long) inference: every output's folder exists, none would replace an existing
 // file without --force, and none is the input itself (not even with --force).
-function assertOutputsUsable(input: string, outputs: string[], options: SegmentFileOptions): void {
+function assertOutputsUsable(inputs: string[], outputs: string[], options: SegmentFileOptions): void {
   for (const path of outputs) {
-    if (resolve(path) === resolve(input))
+    if (inputs.some((input) => resolve(path) === resolve(input)))
       throw fileError(path, 'is the input; choose another output (segment never overwrites its input)');
     const folder = dirname(resolve(path));
     let isFolder = false;

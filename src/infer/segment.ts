@@ -4,17 +4,21 @@
  * class probabilities, then back to EXACTLY the input's grid: each class's probability volume is
  * reoriented to the input's axis order (a permutation, exact) and resampled trilinearly onto the
  * input grid, and the argmax is taken there — smoother organ borders than resampling a label map
- * with nearest neighbour. The output has the input's dims and affine, value for value.
+ * with nearest neighbour. Region models (BraTS) do the same with one sigmoid per region: each
+ * region's probability is resampled onto the input grid and thresholded at 0.5 there, and the
+ * regions are painted largest first (WT → 2, TC → 1, ET → 4). Multi-channel models take a 4D input
+ * (one channel per file, stacked). The output has the input's dims and affine, value for value.
  *
  * Peak memory beyond the input: classes × (preprocessed voxels) float32 for the probabilities, plus
  * on the input grid one float32 class volume, one float32 running maximum and the uint8 labels.
  */
 import { preprocessVolume } from '../data/preprocess.js';
+import { type Region, regionPaintOrder, regionsToLabelMap } from '../data/regions.js';
 import { orientationCode, reorient } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
 import { keepLargestComponents } from './connected-components.js';
-import { argmaxClasses, predictVolume } from './predict.js';
+import { argmaxClasses, type PredictOptions, predictVolume } from './predict.js';
 import type { SegmentationModel } from './segmentation-model.js';
 
 export interface SegmentOptions {
@@ -67,8 +71,53 @@ export function probabilitiesToGrid(
 }
 
 /**
- * Segments `input` (NIfTI or DICOM volume; first channel) → a uint8 label map with the input's dims,
- * affine and source header.
+ * Region probabilities [regions, preprocessed voxels] → uint8 labels on `target`'s grid: each region
+ * resampled linearly, > `threshold` there, painted largest region first (see `regionPaintOrder`).
+ */
+export function regionProbabilitiesToGrid(
+  probs: Float32Array,
+  regions: readonly Region[],
+  source: { dims: [number, number, number]; affine: number[][] },
+  target: Pick<Volume, 'dims' | 'affine'>,
+  threshold = 0.5,
+): Uint8Array {
+  const [nx, ny, nz] = source.dims;
+  const voxels = nx * ny * nz;
+  const targetDims = [target.dims[0] ?? 1, target.dims[1] ?? 1, target.dims[2] ?? 1];
+  const code = orientationCode(target.affine);
+  const labels = new Uint8Array(targetDims[0]! * targetDims[1]! * targetDims[2]!);
+  for (const { region, value } of regionPaintOrder(regions)) {
+    const regionVolume: Volume = {
+      data: probs.subarray(region * voxels, (region + 1) * voxels),
+      dims: [nx, ny, nz],
+      spacing: [1, 1, 1],
+      affine: source.affine,
+      datatype: 'float32',
+    };
+    const onGrid = resampleToGrid(
+      reorient(regionVolume, code),
+      { dims: targetDims, affine: target.affine },
+      'linear',
+      { fill: 0 },
+    ).data;
+    for (let i = 0; i < labels.length; i++) if (onGrid[i]! > threshold) labels[i] = value;
+  }
+  return labels;
+}
+
+/** What `predictVolume` needs from a model description besides the window's image. */
+function predictOptions(info: SegmentationModel['info']): PredictOptions {
+  return {
+    window: info.window,
+    classes: info.network.classes,
+    channels: info.network.inChannels,
+    activation: info.regions ? 'sigmoid' : 'softmax',
+  };
+}
+
+/**
+ * Segments `input` (NIfTI or DICOM volume; the first channel, or for a multi-channel model that many
+ * channels of a 4D volume) → a uint8 label map with the input's dims, affine and source header.
  * @example const seg = await segmentVolume(await readVolume('ct.nii.gz'), await loadSegmentationModel('runs/ft'));
  */
 export function segmentVolume(
@@ -80,15 +129,17 @@ export function segmentVolume(
   const classes = info.network.classes;
   const prepared = preprocessVolume(input, info.preprocess);
   const probs = predictVolume(network, prepared.data, prepared.dims, {
-    window: info.window,
-    classes,
+    ...predictOptions(info),
     overlap: options.overlap,
     tta: options.tta,
     batchSize: options.batchSize,
     onProgress: options.onProgress,
   });
   const dims = [input.dims[0] ?? 1, input.dims[1] ?? 1, input.dims[2] ?? 1] as [number, number, number];
-  let labels = probabilitiesToGrid(probs, classes, { dims: prepared.dims, affine: prepared.affine! }, input);
+  const grid = { dims: prepared.dims, affine: prepared.affine! };
+  let labels = info.regions
+    ? regionProbabilitiesToGrid(probs, info.regions, grid, input)
+    : probabilitiesToGrid(probs, classes, grid, input);
   if ((options.postprocess ?? info.postprocess) === 'lcc') labels = keepLargestComponents(labels, dims);
   return {
     data: labels,
@@ -107,15 +158,16 @@ export function segmentPrepared(
   dims: [number, number, number],
   options: SegmentOptions = {},
 ): Uint8Array {
-  const classes = model.info.network.classes;
   const probs = predictVolume(model.network, image, dims, {
-    window: model.info.window,
-    classes,
+    ...predictOptions(model.info),
     overlap: options.overlap,
     tta: options.tta,
     batchSize: options.batchSize,
   });
-  const labels = argmaxClasses(probs, classes);
+  const regions = model.info.regions;
+  const labels = regions
+    ? regionsToLabelMap(probs, regions)
+    : argmaxClasses(probs, model.info.network.classes);
   return (options.postprocess ?? model.info.postprocess) === 'lcc'
     ? keepLargestComponents(labels, dims)
     : labels;

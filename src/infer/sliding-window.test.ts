@@ -122,3 +122,36 @@ test('overlapping windows that disagree are blended by their Gaussian weights, n
   // (a plain average would give 2).
   assert.ok(out[4]! < 0.5, `voxel 4: ${out[4]}`);
 });
+
+test('multi-channel windows hold every channel of the same place, padded per channel', () => {
+  const dims: [number, number, number] = [7, 5, 3];
+  const n = 7 * 5 * 3;
+  // Channel 1 = channel 0 + 100, so a window whose channels come from one place differs by 100.
+  const image = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    image[i] = i;
+    image[n + i] = i + 100;
+  }
+  const window: [number, number, number] = [4, 8, 1];
+  const voxels = 4 * 8;
+  const out = slidingWindowInference(image, dims, {
+    window,
+    channels: 2,
+    classes: 1,
+    overlap: 0.5,
+    predict: (windows, count) => {
+      assert.equal(windows.length, count * 2 * voxels);
+      const diff = new Float32Array(count * voxels);
+      for (let b = 0; b < count; b++)
+        for (let i = 0; i < voxels; i++)
+          diff[b * voxels + i] = windows[(b * 2 + 1) * voxels + i]! - windows[b * 2 * voxels + i]!;
+      // Windows are taller than the volume (8 > 5): padding is each channel's own minimum (0 and 100).
+      assert.ok(
+        diff.every((d) => Math.abs(d - 100) < 1e-4),
+        'channels of one place, padded per channel',
+      );
+      return diff;
+    },
+  });
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(out[i]! - 100) < 1e-4, `voxel ${i}: ${out[i]}`);
+});

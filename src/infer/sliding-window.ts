@@ -18,17 +18,22 @@ export interface SlidingWindowOptions {
   overlap?: number;
   /** Number of channels `predict` returns per voxel. */
   classes: number;
+  /** Input channels stacked channel-major in `image` (default 1). */
+  channels?: number;
   /** Windows per `predict` call (default 4). */
   batchSize?: number;
   /** 'gaussian' (default) or 'constant' (plain average). */
   weighting?: 'gaussian' | 'constant';
   /** σ as a fraction of the window size (default 1/8, as nnU-Net and MONAI). */
   sigmaScale?: number;
-  /** Value of voxels outside the volume when a window is larger than the volume (default: the minimum). */
+  /**
+   * Value of voxels outside the volume when a window is larger than the volume (default: the
+   * minimum, per input channel).
+   */
   fill?: number;
   /**
-   * windows [count, 1, z, y, x] (x fastest) → per-class values [count, classes, z, y, x], e.g. softmax
-   * probabilities.
+   * windows [count, channels, z, y, x] (x fastest) → per-class values [count, classes, z, y, x], e.g.
+   * softmax probabilities.
    */
   predict: (windows: Float32Array, count: number) => Float32Array;
   /** Called after each batch with windows done and total. */
@@ -80,8 +85,9 @@ export function gaussianImportanceMap(
 }
 
 /**
- * Runs `predict` over every window of `image` (dims [nx, ny, nz], x fastest) and returns the weighted
- * average per class: [classes, nz, ny, nx] (channel slowest), i.e. `classes` consecutive volumes.
+ * Runs `predict` over every window of `image` (dims [nx, ny, nz], x fastest, `channels` volumes one
+ * after another) and returns the weighted average per class: [classes, nz, ny, nx] (channel
+ * slowest), i.e. `classes` consecutive volumes.
  */
 export function slidingWindowInference(
   image: Float32Array,
@@ -96,28 +102,43 @@ export function slidingWindowInference(
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 4));
   const voxels = nx * ny * nz;
   const windowVoxels = wx * wy * wz;
+  const channels = options.channels ?? 1;
+  if (image.length !== channels * voxels)
+    throw new RangeError(`image holds ${image.length} values, expected ${channels}×${nx}×${ny}×${nz}`);
   const weights =
     (options.weighting ?? 'gaussian') === 'gaussian'
       ? gaussianImportanceMap(options.window, options.sigmaScale)
       : new Float32Array(windowVoxels).fill(1);
-  let fill = options.fill;
-  if (fill === undefined) {
-    fill = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < image.length; i++) if (image[i]! < fill) fill = image[i]!;
-    if (!Number.isFinite(fill)) fill = 0;
-  }
+  const fills = Array.from({ length: channels }, (_, c) => {
+    if (options.fill !== undefined) return options.fill;
+    let fill = Number.POSITIVE_INFINITY;
+    for (let i = c * voxels; i < (c + 1) * voxels; i++) if (image[i]! < fill) fill = image[i]!;
+    return Number.isFinite(fill) ? fill : 0;
+  });
   const starts: [number, number, number][] = [];
   for (const z of windowStarts(nz, wz, overlap))
     for (const y of windowStarts(ny, wy, overlap))
       for (const x of windowStarts(nx, wx, overlap)) starts.push([x, y, z]);
   const sums = new Float32Array(classes * voxels);
   const weightSum = new Float32Array(voxels);
-  const batch = new Float32Array(batchSize * windowVoxels);
+  const batch = new Float32Array(batchSize * channels * windowVoxels);
   for (let first = 0; first < starts.length; first += batchSize) {
     const count = Math.min(batchSize, starts.length - first);
     for (let b = 0; b < count; b++)
-      copyWindow(image, dims, starts[first + b]!, options.window, batch, b * windowVoxels, fill);
-    const out = options.predict(count === batchSize ? batch : batch.subarray(0, count * windowVoxels), count);
+      for (let c = 0; c < channels; c++)
+        copyWindow(
+          channels === 1 ? image : image.subarray(c * voxels, (c + 1) * voxels),
+          dims,
+          starts[first + b]!,
+          options.window,
+          batch,
+          (b * channels + c) * windowVoxels,
+          fills[c]!,
+        );
+    const out = options.predict(
+      count === batchSize ? batch : batch.subarray(0, count * channels * windowVoxels),
+      count,
+    );
     if (out.length !== count * classes * windowVoxels)
       throw new Error(`predict returned ${out.length} values, expected ${count}×${classes}×${windowVoxels}`);
     for (let b = 0; b < count; b++) {

@@ -1,6 +1,7 @@
 import type { DatasetFormat } from '../data/dataset.js';
 import type { ExperimentPlan } from '../data/plan.js';
 import type { PreprocessSettings } from '../data/preprocess.js';
+import type { Region } from '../data/regions.js';
 import { unet2dPresets } from '../nn/unet2d-encoder.js';
 import type { ViTPreset } from '../nn/vit.js';
 
@@ -48,8 +49,16 @@ export interface FinetuneConfig {
   worker: boolean;
   /** Post-processing of validation and (through model.json) `segment`: each organ's largest component. */
   postprocess: 'none' | 'lcc';
-  /** Spacing and intensity; default: the pre-training run's, else `defaultPreprocess`. */
+  /**
+   * Spacing and intensity; default: the pre-training run's, else `defaultPreprocess`. One intensity
+   * setting per channel makes a multi-channel network (BraTS: 4 from the plan).
+   */
   preprocess?: PreprocessSettings;
+  /**
+   * Overlapping regions trained with one sigmoid each (BCE + Dice) instead of softmax classes: the
+   * plan's output for BraTS (ET, TC, WT). Region models are not post-processed (`postprocess` ignored).
+   */
+  regions?: Region[];
   /** U-Net widths (2D, without --pretrained). */
   widths: number[];
   /** ViT preset (3D, without --pretrained) and UNETR decoder width. */

@@ -3,9 +3,9 @@
  * label-fraction subset, and each case's image preprocessed as the model sees it with its label map
  * carried onto the same grid (reoriented to RAS, nearest-neighbour resampled).
  */
-import { type Dataset, type DatasetCase, readCaseLabel } from '../data/dataset.js';
+import { type Dataset, type DatasetCase, readCaseImage, readCaseLabel } from '../data/dataset.js';
 import type { LabelledVolume } from '../data/patch-sampler.js';
-import { type PreprocessSettings, preprocessVolume } from '../data/preprocess.js';
+import { channelSettings, type PreprocessSettings, preprocessVolume } from '../data/preprocess.js';
 import { labelFractionSubset, splitDataset } from '../data/splits.js';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
@@ -53,15 +53,21 @@ export function finetuneSplits(
   };
 }
 
-/** A case's preprocessed image and its label map on the same grid (labels checked against `classes`). */
+/**
+ * A case's preprocessed image (every channel the settings name: BraTS t1, t1ce, t2, flair) and its
+ * label map on the same grid (labels checked against `classes`).
+ */
 export async function loadLabelledCase(
   dataset: Dataset,
   item: DatasetCase,
   settings: PreprocessSettings,
   classes: number,
 ): Promise<LabelledVolume & { id: string }> {
-  const imagePath = item.images[0]!;
-  const image = await readVolume(imagePath);
+  const channels = channelSettings(settings).length;
+  const image =
+    channels > 1 && item.images.length > 1
+      ? await readCaseImage(item, channels)
+      : await readVolume(item.images[0]!);
   const prepared = preprocessVolume(image, settings);
   const label = reorientToRas(await readCaseLabel(dataset, item));
   const same = label.dims.slice(0, 3).every((d, i) => d === (image.dims[i] ?? 1));
@@ -78,5 +84,11 @@ export async function loadLabelledCase(
       throw fileError(item.label!, `label value ${v} outside the dataset's labels 0…${classes - 1}`);
     labels[i] = v;
   }
-  return { id: item.id, image: prepared.data, label: labels, dims: prepared.dims };
+  return {
+    id: item.id,
+    image: prepared.data,
+    label: labels,
+    dims: prepared.dims,
+    ...(prepared.channels ? { channels: prepared.channels } : {}),
+  };
 }

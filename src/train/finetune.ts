@@ -3,7 +3,9 @@
  * pre-training run's encoder and tag queries, with pixel-tag attention maps at every decoder stage
  * (switchable for the ablation). The recipe (issue 10, DESIGN.md §7): class-balanced foreground
  * patches augmented in a worker thread, Dice + CE with deep supervision, AdamW 3e-3 with poly decay,
- * an optional time budget; validation by sliding-window Dice per organ. The loop itself (epochs,
+ * an optional time budget; validation by sliding-window Dice per organ. Every input channel the
+ * preprocessing names is fed to the network (BraTS: t1, t1ce, t2, flair), and with `regions` (BraTS
+ * WT/TC/ET from the plan) the network has one sigmoid output per region trained with BCE + Dice. The loop itself (epochs,
  * checkpoints, exact resume, metrics.jsonl) is `runTraining`; this file supplies its hooks and writes
  * run.json, splits.json and model.json (everything `mosmos segment` needs).
  * @example await finetune({ ...defaultFinetuneConfig, data: 'phantom', out: 'runs/ft', attentionMaps: false })
@@ -13,7 +15,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
 import { PatchPool } from '../data/patch-pool.js';
-import { defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
+import { channelSettings, defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
+import type { Region } from '../data/regions.js';
 import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
 import {
   AdamW,
@@ -28,8 +31,6 @@ import {
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { MODEL_INFO_FILE, type SegmentationModelInfo } from '../infer/model-description.js';
-import { segmentPrepared } from '../infer/segment.js';
-import { diceScore, nanMean } from '../metrics/index.js';
 import { namedParameters } from '../nn/module.js';
 import {
   buildSegmentationNetwork,
@@ -42,14 +43,16 @@ import { applyGradients } from './apply-gradients.js';
 import { resumedConfig } from './checkpoint.js';
 import type { FinetuneConfig } from './finetune-config.js';
 import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
+import { type ValidationResult, validateSegmentation } from './finetune-validate.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
 import { initializeFromPretrained, type PretrainedParts, readPretrainedParts } from './pretrained-encoder.js';
 import type { ProgressStream } from './progress.js';
+import { deepSupervisionRegionLoss } from './region-losses.js';
 import { createRunFolder, readMetrics } from './run-record.js';
 import { deepSupervisionLoss } from './segmentation-losses.js';
 import type { StopSignal } from './stop-signal.js';
-import { runTraining } from './training-loop.js';
+import { runTraining, type StepFigures } from './training-loop.js';
 
 export interface FinetuneRuntime {
   argv?: string[];
@@ -58,13 +61,6 @@ export interface FinetuneRuntime {
   stop?: StopSignal;
   /** Loads a BERT text encoder when the pre-training run used one. */
   loadTextEncoder?: PretrainRuntime['loadTextEncoder'];
-}
-
-export interface ValidationResult {
-  epoch: number;
-  /** Mean Dice over validation cases, per organ name. */
-  perOrgan: Record<string, number>;
-  meanDice: number;
 }
 
 export interface FinetuneResult {
@@ -103,9 +99,13 @@ function parameterGroups(network: object): ParamGroup[] {
   ];
 }
 
-/** The network configuration a fine-tuning run implies (from the pre-training run when given). */
+/**
+ * The network configuration a fine-tuning run implies (from the pre-training run when given):
+ * `inChannels` input channels and `classes` outputs (softmax classes, or one per sigmoid region).
+ */
 function networkConfig(
   config: FinetuneConfig,
+  inChannels: number,
   classes: number,
   pretrained: PretrainedParts | null,
 ): { network: SegmentationNetworkConfig; tags?: string[]; tagVocabulary?: string } {
@@ -125,7 +125,7 @@ function networkConfig(
     return {
       network: {
         arch: config.arch,
-        inChannels: 1,
+        inChannels,
         classes,
         widths: pretrained?.config.widths ?? config.widths,
         attention,
@@ -137,7 +137,7 @@ function networkConfig(
   return {
     network: {
       arch: 'unetr',
-      inChannels: 1,
+      inChannels,
       classes,
       featureSize: config.featureSize,
       vit: vitSettings(pretrained?.config.vit ?? config.vit),
@@ -190,7 +190,24 @@ export async function finetune(
     );
   const preprocess: PreprocessSettings =
     config.preprocess ?? pretrained?.config.preprocess ?? defaultPreprocess;
-  const described = networkConfig(config, classes, pretrained);
+  const inChannels = channelSettings(preprocess).length;
+  const channelNames = dataset.modalities.length === inChannels ? [...dataset.modalities] : undefined;
+  if (dataset.modalities.length > inChannels)
+    log(
+      `${config.data}: ${dataset.modalities.length} channels (${dataset.modalities.join(', ')}); this run reads ${inChannels} (plan the dataset to use all)`,
+    );
+  if (pretrained && inChannels > 1)
+    throw new InputError(
+      `${config.pretrained}: pre-training reads one channel, but this run has ${inChannels} (${channelNames?.join(', ') ?? 'preprocess.intensity'}); fine-tune without --pretrained`,
+    );
+  const regions: Region[] | undefined = config.regions?.map((r) => ({ name: r.name, labels: [...r.labels] }));
+  if (regions && regions.length === 0) throw new InputError('regions: need at least one region');
+  const described = networkConfig(config, inChannels, regions?.length ?? classes, pretrained);
+  // A largest-component filter per painted label would drop a multifocal tumour's other lesions
+  // (nnU-Net keeps every component for BraTS), so region models are not post-processed.
+  const postprocess = regions ? 'none' : config.postprocess;
+  if (regions && config.postprocess !== 'none')
+    log(`regions ${regions.map((r) => r.name).join(', ')}: no largest-component post-processing`);
   const window = windowOf(described.network, config);
   if (described.network.arch !== 'unetr') {
     const reduction = 2 ** (described.network.widths.length - 1);
@@ -223,11 +240,15 @@ export async function finetune(
     orientation: 'RAS',
     window,
     labels,
+    ...(inChannels > 1
+      ? { channels: channelNames ?? Array.from({ length: inChannels }, (_, c) => `channel ${c}`) }
+      : {}),
+    ...(regions ? { regions } : {}),
     tags: described.tags,
     tagVocabulary: described.tagVocabulary,
     weights: validation.length > 0 ? 'best.safetensors' : 'last.safetensors',
     ...(runId === undefined ? {} : { runId }),
-    postprocess: config.postprocess,
+    postprocess,
   };
   writeFileAtomic(join(runDir, MODEL_INFO_FILE), `${JSON.stringify(modelInfo, null, 2)}\n`, { force: true });
 
@@ -254,7 +275,9 @@ export async function finetune(
     config.worker,
   );
   const inputShape = (count: number) =>
-    window[2] === 1 ? [count, 1, window[1], window[0]] : [count, 1, window[2], window[1], window[0]];
+    window[2] === 1
+      ? [count, inChannels, window[1], window[0]]
+      : [count, inChannels, window[2], window[1], window[0]];
 
   const saveWeights = async (name: string) => {
     const tensors: Record<string, Tensor> = {};
@@ -264,25 +287,11 @@ export async function finetune(
       metadata: { format: 'mosmos-segmentation', ...(runId === undefined ? {} : { runId }) },
     });
   };
-  const validate = (epoch: number): ValidationResult => {
-    const organs = labelValues.filter((v) => v !== 0).sort((a, b) => a - b);
-    const scores = new Map<number, number[]>(organs.map((o) => [o, []]));
-    for (const v of validationVolumes) {
-      const pred = segmentPrepared({ network, info: modelInfo }, v.image, v.dims, {
-        overlap: config.overlap,
-        batchSize: window[2] === 1 ? 32 : 2,
-        postprocess: config.postprocess,
-      });
-      for (const o of organs) scores.get(o)!.push(diceScore(pred, v.label, o));
-    }
-    // MONAI's ignore_empty: a case without the organ has no Dice for it (NaN), left out here.
-    const perOrgan: Record<string, number> = {};
-    for (const o of organs) {
-      const dice = nanMean(scores.get(o)!);
-      if (!Number.isNaN(dice)) perOrgan[labels[o] ?? String(o)] = dice;
-    }
-    return { epoch, perOrgan, meanDice: nanMean(Object.values(perOrgan)) };
-  };
+  const validate = (epoch: number): ValidationResult =>
+    validateSegmentation({ network, info: modelInfo }, validationVolumes, epoch, {
+      overlap: config.overlap,
+      postprocess,
+    });
 
   const validations: ValidationResult[] = [];
   const outcome = await runTraining(
@@ -304,8 +313,13 @@ export async function finetune(
     {
       loadBatch: (step) => patches.batch(config.batch, config.seed, step),
       trainStep: (batch) =>
-        tidy(() => {
+        tidy((): StepFigures => {
           const outputs = segmentationOutputs(network, tensor(batch.images, inputShape(config.batch)), true);
+          if (regions) {
+            const { loss, dice, bce } = deepSupervisionRegionLoss(outputs, batch.labels, regions);
+            applyGradients(loss, optimizer, config.clipNorm);
+            return { loss: loss.item(), dice: dice.item(), bce: bce.item() };
+          }
           const { loss, dice, crossEntropy } = deepSupervisionLoss(outputs, batch.labels);
           applyGradients(loss, optimizer, config.clipNorm);
           return { loss: loss.item(), dice: dice.item(), ce: crossEntropy.item() };
@@ -355,4 +369,4 @@ export async function finetune(
   return result;
 }
 
-export type { SegmentationNetwork };
+export type { SegmentationNetwork, ValidationResult };

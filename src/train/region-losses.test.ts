@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { BRATS_REGIONS } from '../data/brats.js';
 import { regionTargets } from '../data/regions.js';
 import { backward, parameter } from '../engine/index.js';
-import { regionBceDiceLoss } from './region-losses.js';
+import { deepSupervisionRegionLoss, regionBceDiceLoss } from './region-losses.js';
 
 const regions = Object.values(BRATS_REGIONS);
 
@@ -54,4 +54,26 @@ test('region loss = BCE + (1 − batch soft Dice) per sigmoid region, against a 
     [n, 3, 3, 4],
   );
   assert.ok(regionBceDiceLoss(perfect, labels, regions).loss.item() < 1e-3);
+});
+
+test('deep supervision region loss: weights 2/3 and 1/3, labels taken at the stride origin', () => {
+  const labels = Uint8Array.from({ length: 2 * 16 }, (_, i) => [0, 1, 2, 4][(i * 5) % 4]!);
+  const full = parameter(
+    Float32Array.from({ length: 2 * 3 * 16 }, (_, i) => Math.cos(i * 0.7) * 2),
+    [2, 3, 4, 4],
+  );
+  const half = parameter(
+    Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i * 0.9) * 2),
+    [2, 3, 2, 2],
+  );
+  const halfLabels = Uint8Array.from({ length: 2 * 4 }, (_, i) => {
+    const [b, y, x] = [Math.floor(i / 4), Math.floor((i % 4) / 2), i % 2];
+    return labels[b * 16 + 2 * y * 4 + 2 * x]!;
+  });
+  const expected =
+    (2 / 3) * regionBceDiceLoss(full, labels, regions).loss.item() +
+    (1 / 3) * regionBceDiceLoss(half, halfLabels, regions).loss.item();
+  const combined = deepSupervisionRegionLoss([full, half], labels, regions);
+  assert.ok(Math.abs(combined.loss.item() - expected) < 1e-6, `${combined.loss.item()} vs ${expected}`);
+  assert.equal(combined.dice.item(), regionBceDiceLoss(full, labels, regions).dice.item());
 });

@@ -7,6 +7,7 @@
 import { type Region, regionTargets } from '../data/regions.js';
 import { add, div, mean, mul, scaleShift, sigmoid, sum, type Tensor, tensor } from '../engine/index.js';
 import { maskedBce } from './losses.js';
+import { deepSupervisionWeights, downsampleLabels } from './segmentation-losses.js';
 
 export interface RegionLossFigures {
   loss: Tensor;
@@ -38,4 +39,24 @@ export function regionBceDiceLoss(
   const perRegion = div(add(mul(intersection, 2), smooth), add(denominator, smooth));
   const dice = scaleShift(mean(perRegion), -1, 1);
   return { loss: add(bce, dice), dice, bce };
+}
+
+/**
+ * The region loss summed over deep supervision outputs [full, 1/2, …] with nnU-Net's weights (labels
+ * taken down as for the class loss); the figures reported are those of the full-resolution output.
+ */
+export function deepSupervisionRegionLoss(
+  outputs: Tensor[],
+  labels: ArrayLike<number>,
+  regions: readonly Region[],
+): RegionLossFigures {
+  const weights = deepSupervisionWeights(outputs.length);
+  const full = outputs[0]!.shape;
+  const first = regionBceDiceLoss(outputs[0]!, labels, regions);
+  let loss = mul(first.loss, weights[0]!);
+  for (let i = 1; i < outputs.length; i++) {
+    const target = downsampleLabels(labels, full[0]!, full.slice(2), outputs[i]!.shape.slice(2));
+    loss = add(loss, mul(regionBceDiceLoss(outputs[i]!, target, regions).loss, weights[i]!));
+  }
+  return { loss, dice: first.dice, bce: first.bce };
 }
