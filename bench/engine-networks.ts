@@ -1,9 +1,9 @@
 // The networks bench/engine.ts times, built as the product builds them (nn/segmentation-network.ts
 // as `mosmos finetune` does, nn/text-encoder.ts as `mosmos pretrain` does), trained with the product's
-// own loss (Dice + cross-entropy), gradient clipping and AdamW, from plain NCHW/NCDHW inputs made
-// from Float32Arrays at every step as the data pipeline hands them over. bench/engine_torch.py
-// builds the same layers, widths, norms and activations in PyTorch; both sides print their
-// parameter count so a mismatch shows.
+// own loss (Dice + cross-entropy; over the deep-supervision outputs where the case says so),
+// gradient clipping and AdamW, from plain NCHW/NCDHW inputs made from Float32Arrays at every step
+// as the data pipeline hands them over. bench/engine_torch.py builds the same layers, widths, norms
+// and activations in PyTorch; both sides print their parameter count so a mismatch shows.
 import {
   AdamW,
   backward,
@@ -17,10 +17,13 @@ import {
   tensor,
   tidy,
 } from '../src/engine/index.js';
-import { buildSegmentationNetwork, segmentationLogits } from '../src/nn/segmentation-network.js';
+import {
+  buildSegmentationNetwork,
+  segmentationLogits,
+  segmentationOutputs,
+} from '../src/nn/segmentation-network.js';
 import { TextEncoder } from '../src/nn/text-encoder.js';
-import { diceCeLoss } from '../src/train/segmentation-losses.js';
-import { ResidualUNet3d, unet3dDeepSupervisionLoss } from './engine-unet3d.js';
+import { deepSupervisionLoss, diceCeLoss } from '../src/train/segmentation-losses.js';
 
 /** What every network case shares: its sizes, for the report and for engine_torch.py. */
 export interface NetworkSpec {
@@ -33,6 +36,8 @@ export interface NetworkSpec {
   widths?: number[];
   /** Attention-map tags (0 = off). */
   tags: number;
+  /** U-Nets: heads at the lower decoder resolutions and nnU-Net's weighted loss over them. */
+  deepSupervision?: boolean;
   vit?: {
     imageSize: [number, number, number];
     patchSize: number;
@@ -60,8 +65,20 @@ export const networkSpecs: Record<string, NetworkSpec> = {
     widths: [16, 32, 64, 128],
     tags: 13,
   },
-  // nnU-Net 3d_fullres-style residual U-Net with deep supervision at 1.5 mm: 64³ patch, batch 2.
-  unet3d: { family: 'unet3d', batch: 2, size: [64, 64, 64], classes: 14, widths: [16, 32, 64, 128], tags: 0 },
+  // `mosmos finetune --arch unet3d` as planned (nn/unet3d.ts, nnU-Net 3d_fullres style): patch
+  // x,y,z = 64,64,32 (the tensor is [N, 1, 32, 64, 64]), batch 2 (the 3D plan's voxel budget,
+  // data/plan.ts), widths 16–128 (4 stages: what a 64×64×32 patch pools to, capped at 160), deep
+  // supervision on (finetune's default, 3 outputs). Attention maps off: finetune turns them on
+  // only with --pretrained, and pre-training has no 3D U-Net yet.
+  unet3d: {
+    family: 'unet3d',
+    batch: 2,
+    size: [32, 64, 64],
+    classes: 14,
+    widths: [16, 32, 64, 128],
+    tags: 0,
+    deepSupervision: true,
+  },
   unetr: {
     family: 'unetr',
     batch: 2,
@@ -150,8 +167,30 @@ function withOptimizer(params: Parameter[], loss: () => Tensor): () => void {
     });
 }
 
-export function buildNetworkCase(key: string): NetworkCase {
+/**
+ * A U-Net case at another input size or batch (quick checks and profiles on a small patch); the
+ * other families' sizes are tied to their configuration.
+ * @example resizedSpec('unet3d', { size: [16, 32, 32], batch: 1 })
+ */
+export function resizedSpec(key: string, change: { size?: number[]; batch?: number }): NetworkSpec {
   const spec = networkSpecs[key];
+  if (spec === undefined) throw new Error(`unknown network '${key}'`);
+  if (change.size === undefined && change.batch === undefined) return spec;
+  if (spec.family !== 'unet2d' && spec.family !== 'unet3d')
+    throw new Error(`--size/--batch apply to the U-Net cases only, not '${key}'`);
+  const size = change.size ?? spec.size;
+  const reduction = 2 ** (spec.widths!.length - 1);
+  if (size.length !== spec.size.length || size.some((s) => !(s > 0 && s % reduction === 0)))
+    throw new Error(
+      `--size for '${key}' needs ${spec.size.length} sizes divisible by ${reduction}, got ${size.join(',')}`,
+    );
+  const batch = change.batch ?? spec.batch;
+  if (!(Number.isInteger(batch) && batch > 0))
+    throw new Error(`--batch must be a positive integer, got ${batch}`);
+  return { ...spec, size, batch };
+}
+
+export function buildNetworkCase(key: string, spec = networkSpecs[key]): NetworkCase {
   if (spec === undefined) throw new Error(`unknown network '${key}'`);
   const { batch, size, classes } = spec;
   const voxels = size.reduce((a, b) => a * b, 1);
@@ -185,23 +224,16 @@ export function buildNetworkCase(key: string): NetworkCase {
       inference: () => tidy(() => noGrad(() => void encoder.forward(tokens).pooled.toFloat32Array())),
     };
   }
-  if (spec.family === 'unet3d') {
-    const net = new ResidualUNet3d(1, spec.widths!, classes);
-    const params = collectParameters(net);
-    return {
-      parameters: countParameters(params),
-      trainStep: withOptimizer(params, () =>
-        unet3dDeepSupervisionLoss(net.forward(tensor(input, inputShape)), labels, size),
-      ),
-      inference: () =>
-        tidy(() =>
-          noGrad(() => void softmax(net.forward(tensor(input, inputShape))[0]!, 1).toFloat32Array()),
-        ),
-    };
-  }
   const network = buildSegmentationNetwork(
-    spec.family === 'unet2d'
-      ? { arch: 'unet2d', inChannels: 1, classes, widths: spec.widths!, attention: attention(spec.tags) }
+    spec.family === 'unet2d' || spec.family === 'unet3d'
+      ? {
+          arch: spec.family,
+          inChannels: 1,
+          classes,
+          widths: spec.widths!,
+          attention: attention(spec.tags),
+          deepSupervision: spec.deepSupervision === true,
+        }
       : {
           arch: 'unetr',
           inChannels: 1,
@@ -214,9 +246,10 @@ export function buildNetworkCase(key: string): NetworkCase {
   const params = collectParameters(network);
   return {
     parameters: countParameters(params),
-    trainStep: withOptimizer(
-      params,
-      () => diceCeLoss(segmentationLogits(network, tensor(input, inputShape), true), labels).loss,
+    trainStep: withOptimizer(params, () =>
+      spec.deepSupervision
+        ? deepSupervisionLoss(segmentationOutputs(network, tensor(input, inputShape)), labels).loss
+        : diceCeLoss(segmentationLogits(network, tensor(input, inputShape), true), labels).loss,
     ),
     inference: () =>
       tidy(() =>

@@ -1,18 +1,14 @@
 // Whole-scan inference cost: a synthetic 512×512×300 CT (0.8 × 0.8 × 1.5 mm, an abdomen-sized
 // ellipse of soft tissue in air) segmented at a 1.5 mm plan — the 2D U-Net through the product's
-// own `segmentVolume` (preprocessing, sliding windows of the bench's real-CT patch, probabilities
-// mapped back onto the 512×512×300 grid), the 3D U-Net through the same sliding-window inference
-// with 64³ windows. Untrained weights: the cost does not depend on them. Prints time and peak RSS.
+// own `segmentVolume` (preprocessing, sliding windows of the case's patch — the real-CT 2D plan's
+// 192×160, the 3D U-Net's 64×64×32 —, probabilities mapped back onto the 512×512×300 grid).
+// Untrained weights: the cost does not depend on them. Prints time and peak RSS.
 
-import { preprocessVolume } from '../src/data/preprocess.js';
-import { noGrad, softmax, tensor, tidy } from '../src/engine/index.js';
 import type { SegmentationModelInfo } from '../src/infer/model-description.js';
 import { segmentVolume } from '../src/infer/segment.js';
-import { slidingWindowInference } from '../src/infer/sliding-window.js';
 import { buildSegmentationNetwork } from '../src/nn/segmentation-network.js';
 import type { Volume } from '../src/volume/volume.js';
 import { networkSpecs } from './engine-networks.js';
-import { ResidualUNet3d } from './engine-unet3d.js';
 
 const SCAN_DIMS = [512, 512, 300] as const;
 /**
@@ -57,40 +53,26 @@ export async function scanCase(network: 'unet2d_ct' | 'unet3d'): Promise<Record<
   const preprocess = { spacing: PLAN_SPACING, intensity: { kind: 'ct' as const, min: -175, max: 250 } };
   const start = performance.now();
   let windows = 0;
-  if (network === 'unet2d_ct') {
-    const config = {
-      arch: 'unet2d' as const,
-      inChannels: 1,
-      classes: spec.classes,
-      widths: spec.widths!,
-      attention: { tags: spec.tags, embedDim: 64, tau: 0.1 },
-    };
-    const info: SegmentationModelInfo = {
-      format: 'mosmos-segmentation-model',
-      network: config,
-      preprocess,
-      orientation: 'RAS',
-      window: [spec.size[1]!, spec.size[0]!, 1],
-      labels: {},
-      weights: '',
-    };
-    const model = { info, network: buildSegmentationNetwork(config), runDir: '' };
-    segmentVolume(ct, model, { batchSize: 4, onProgress: (_, total) => void (windows = total) });
-  } else {
-    const net = new ResidualUNet3d(1, spec.widths!, spec.classes);
-    const prepared = preprocessVolume(ct, preprocess);
-    const window = spec.size as [number, number, number];
-    slidingWindowInference(prepared.data, prepared.dims, {
-      window,
-      classes: spec.classes,
-      batchSize: 1,
-      onProgress: (_, total) => void (windows = total),
-      predict: (values, count) =>
-        noGrad(() =>
-          tidy(() => softmax(net.forward(tensor(values, [count, 1, ...window]))[0]!, 1).toFloat32Array()),
-        ),
-    });
-  }
+  const config = {
+    arch: spec.family as 'unet2d' | 'unet3d',
+    inChannels: 1,
+    classes: spec.classes,
+    widths: spec.widths!,
+    attention: spec.tags > 0 ? { tags: spec.tags, embedDim: 64, tau: 0.1 } : undefined,
+  };
+  // The model description's window is [x, y, z]; spec.size is the tensor's [(D,) H, W].
+  const [w, h, d] = [...spec.size].reverse() as [number, number, number | undefined];
+  const info: SegmentationModelInfo = {
+    format: 'mosmos-segmentation-model',
+    network: config,
+    preprocess,
+    orientation: 'RAS',
+    window: [w, h, d ?? 1],
+    labels: {},
+    weights: '',
+  };
+  const model = { info, network: buildSegmentationNetwork(config), runDir: '' };
+  segmentVolume(ct, model, { batchSize: 4, onProgress: (_, total) => void (windows = total) });
   const seconds = (performance.now() - start) / 1000;
   const slices = scanSlices();
   return {

@@ -1,13 +1,14 @@
 // Engine benchmark on the product's own networks (bench/engine-networks.ts): training steps and
-// inference of the 2D U-Net with attention maps (demo plan and a real-CT plan), the 3D residual
-// U-Net with deep supervision, UNETR tiny and small, and the text encoder, against PyTorch on the
-// same machine in the same run when Debian's /usr/bin/python3 has torch (bench/engine_torch.py:
-// the same layers, 2 threads, OMP_WAIT_POLICY=passive on both sides). Also the cost of segmenting
-// a whole 512×512×300 CT (bench/engine-scan.ts) and the share of a fine-tuning step spent waiting
-// for data (bench/engine-data.ts).
+// inference of the 2D U-Net with attention maps (demo plan and a real-CT plan), the 3D U-Net of
+// `finetune --arch unet3d` (nn/unet3d.ts, deep supervision), UNETR tiny and small, and the text
+// encoder, against PyTorch on the same machine in the same run when Debian's /usr/bin/python3 has
+// torch (bench/engine_torch.py: the same layers, 2 threads, OMP_WAIT_POLICY=passive on both
+// sides). Also the cost of segmenting a whole 512×512×300 CT (bench/engine-scan.ts) and the share
+// of a fine-tuning step spent waiting for data (bench/engine-data.ts).
 //
 //   npm run bench:engine [-- --json] [-- --case NAME] [-- --rounds N] [-- --no-torch] [-- --profile]
 //                        [-- --precision fp32|bf16|both] [-- --scan-slices N]
+//                        [-- --size D,H,W | H,W] [-- --batch N]   (U-Net cases only: a smaller check)
 //
 // Every case runs in its own process (so peak RSS is its own), alternating with PyTorch's for
 // N rounds (default 3); ms and torch_ms are medians over rounds, ratio = median of ms / torch_ms of
@@ -26,7 +27,7 @@ import {
   resolvePrecision,
   seed,
 } from '../src/engine/index.js';
-import { buildNetworkCase, networkSpecs } from './engine-networks.js';
+import { buildNetworkCase, type NetworkSpec, resizedSpec } from './engine-networks.js';
 
 type Precision = 'fp32' | 'bf16';
 
@@ -59,13 +60,37 @@ interface BenchCase {
   setup: () => { run: () => void; parameters?: number };
 }
 
+const argvOption = (argv: string[], flag: string) =>
+  argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined;
+
+/** `--size` / `--batch` as given (forwarded to every child), for resizedSpec. */
+const sizeArgs = (() => {
+  const argv = process.argv.slice(2);
+  const size = argvOption(argv, '--size');
+  const batch = argvOption(argv, '--batch');
+  return [
+    ...(size === undefined ? [] : ['--size', size]),
+    ...(batch === undefined ? [] : ['--batch', batch]),
+  ];
+})();
+
+/** The network description of a case, with --size/--batch applied. */
+function caseSpec(key: string): NetworkSpec {
+  const size = argvOption(sizeArgs, '--size');
+  const batch = argvOption(sizeArgs, '--batch');
+  return resizedSpec(key, {
+    size: size === undefined ? undefined : size.split(',').map(Number),
+    batch: batch === undefined ? undefined : Number(batch),
+  });
+}
+
 function networkCase(key: string, train: boolean, warmup: number, repeats: number): BenchCase {
   return {
     warmup,
     repeats,
     network: key,
     setup: () => {
-      const c = buildNetworkCase(key);
+      const c = buildNetworkCase(key, caseSpec(key));
       return { run: train ? c.trainStep : c.inference, parameters: c.parameters };
     },
   };
@@ -181,7 +206,7 @@ interface TorchResult {
 function runTorch(name: string, bf16: boolean): TorchResult | null {
   const c = cases[name]!;
   const script = join(dirname(fileURLToPath(import.meta.url)), 'engine_torch.py');
-  const args = [script, '--case', name, '--spec', JSON.stringify(networkSpecs[c.network!])];
+  const args = [script, '--case', name, '--spec', JSON.stringify(caseSpec(c.network!))];
   args.push('--warmup', String(c.warmup), '--repeats', String(c.repeats));
   if (bf16) args.push('--bf16');
   const r = spawnSync(TORCH_PYTHON, args, { encoding: 'utf8' });
@@ -194,6 +219,7 @@ function runTorch(name: string, bf16: boolean): TorchResult | null {
 
 function runChild(self: string, name: string, precision: Precision, profile: boolean): CaseResult {
   const childArgs = ['--import', 'tsx', self, '--child', '--case', name, ...(profile ? ['--profile'] : [])];
+  childArgs.push(...sizeArgs);
   const child = spawnSync(process.execPath, childArgs, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -246,7 +272,7 @@ function measure(
 }
 
 async function main(argv: string[]): Promise<void> {
-  const option = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const option = (flag: string) => argvOption(argv, flag);
   const json = argv.includes('--json');
   const profile = argv.includes('--profile');
   const only = option('--case');

@@ -74,22 +74,26 @@ def l2_normalize(x):
 
 
 class AttentionInjection(nn.Module):
-    """nn/attention-injection.ts + nn/pixel-tag-attention.ts."""
+    """nn/attention-injection.ts + nn/pixel-tag-attention.ts: one 1×1 projection per encoder stage
+    (finest first), the maps of each stage at that stage's resolution."""
 
-    def __init__(self, dims, feature_channels, tags, embed_dim=64, tau=0.1):
+    def __init__(self, dims, stage_channels, tags, embed_dim=64, tau=0.1):
         super().__init__()
         self.dims = dims
-        self.feature_projection = conv(dims, feature_channels, embed_dim, 1, padding=0)
+        self.stage_projections = nn.ModuleList(conv(dims, c, embed_dim, 1, padding=0) for c in stage_channels)
         self.tag_queries = nn.Parameter(torch.randn(tags, embed_dim))
         self.tau = tau
 
-    def forward(self, deepest):
-        f = self.feature_projection(deepest)
+    def maps(self, projection, features):
+        f = projection(features)
         n, c = f.shape[:2]
         flat = f.reshape(n, c, -1)
         pixels = (flat - flat.mean(2, keepdim=True)).permute(0, 2, 1)
         sim = torch.matmul(l2_normalize(self.tag_queries), l2_normalize(pixels).transpose(1, 2)) * (1 / self.tau)
         return torch.softmax(sim, 1).reshape(n, -1, *f.shape[2:])
+
+    def forward(self, stages):
+        return [self.maps(p, s) for p, s in zip(self.stage_projections, stages)]
 
     def resize(self, maps, size):
         if list(maps.shape[2:]) == list(size):
@@ -107,7 +111,7 @@ class UNet2d(nn.Module):
         self.stem_norm = inorm(2, widths[0])
         self.stages = nn.ModuleList(
             ResidualBlock(2, widths[0] if i == 0 else widths[i - 1], w, 1 if i == 0 else 2) for i, w in enumerate(widths))
-        self.attention = AttentionInjection(2, widths[-1], tags) if tags > 0 else None
+        self.attention = AttentionInjection(2, widths[:-1], tags) if tags > 0 else None
         extra = tags if tags > 0 else 0
         self.ups = nn.ModuleList()
         self.blocks = nn.ModuleList()
@@ -124,44 +128,73 @@ class UNet2d(nn.Module):
             skips.append(y)
         # The encoder's pooled features (mean and max of the deepest map), as nn/ computes them.
         torch.cat([y.mean((2, 3)), y.amax((2, 3))], 1)
-        maps = self.attention(y) if self.attention is not None else None
+        maps = self.attention(skips[:-1]) if self.attention is not None else None
         for i, (up, block) in enumerate(zip(self.ups, self.blocks)):
-            skip = skips[len(skips) - 2 - i]
-            parts = [up(y), skip]
+            level = len(skips) - 2 - i
+            parts = [up(y), skips[level]]
             if maps is not None:
-                parts.append(self.attention.resize(maps, skip.shape[2:]))
+                parts.append(self.attention.resize(maps[level], skips[level].shape[2:]))
             y = block(torch.cat(parts, 1))
         return self.head(y)
 
 
-class UNet3d(nn.Module):
-    """bench/engine-unet3d.ts: residual 3D U-Net with deep-supervision heads."""
+class BasicBlock(nn.Module):
+    """nn/layers/unet-basic-block.ts: conv-norm-lrelu-conv-norm-lrelu, the first conv strided."""
 
-    def __init__(self, widths, classes):
+    def __init__(self, dims, cin, cout, stride=1):
         super().__init__()
-        self.stem = conv(3, 1, widths[0], 3, bias=False)
-        self.stem_norm = inorm(3, widths[0])
-        self.stages = nn.ModuleList(
-            ResidualBlock(3, widths[0] if i == 0 else widths[i - 1], w, 1 if i == 0 else 2) for i, w in enumerate(widths))
-        self.ups = nn.ModuleList()
-        self.blocks = nn.ModuleList()
-        self.heads = nn.ModuleList()
-        for i in range(len(widths) - 2, -1, -1):
-            self.ups.append(convT(3, widths[i + 1], widths[i]))
-            self.blocks.append(ResidualBlock(3, 2 * widths[i], widths[i], 1))
-            self.heads.append(conv(3, widths[i], classes, 1, padding=0))
+        self.conv1 = conv(dims, cin, cout, 3, stride, bias=False)
+        self.norm1 = inorm(dims, cout)
+        self.conv2 = conv(dims, cout, cout, 3, bias=False)
+        self.norm2 = inorm(dims, cout)
 
     def forward(self, x):
-        y = F.leaky_relu(self.stem_norm(self.stem(x)), 0.01)
+        h = F.leaky_relu(self.norm1(self.conv1(x)), 0.01)
+        return F.leaky_relu(self.norm2(self.conv2(h)), 0.01)
+
+
+class UNet3d(nn.Module):
+    """nn/unet3d.ts (nnU-Net 3d_fullres PlainConvUNet style): basic-block stages, stride-2 first conv
+    from the second stage on, 2× transposed conv + skip (+ that stage's maps) + basic block per
+    decoder stage, a 1×1×1 head and, with deep supervision, heads on widths[1:-1]."""
+
+    def __init__(self, widths, classes, tags, deep_supervision):
+        super().__init__()
+        self.encoder = nn.ModuleList(
+            BasicBlock(3, 1 if i == 0 else widths[i - 1], w, 1 if i == 0 else 2) for i, w in enumerate(widths))
+        self.attention = AttentionInjection(3, widths[:-1], tags) if tags > 0 else None
+        extra = tags if tags > 0 else 0
+        self.ups = nn.ModuleList()
+        self.blocks = nn.ModuleList()
+        for i in range(len(widths) - 2, -1, -1):
+            self.ups.append(convT(3, widths[i + 1], widths[i]))
+            self.blocks.append(BasicBlock(3, 2 * widths[i] + extra, widths[i]))
+        self.head = conv(3, widths[0], classes, 1, padding=0)
+        self.deep_heads = nn.ModuleList(
+            conv(3, w, classes, 1, padding=0) for w in (widths[1:-1] if deep_supervision else []))
+        self.deep_supervision = deep_supervision
+
+    def forward(self, x):
+        """Training with deep supervision: logits [full, 1/2, 1/4, …] (forwardDeep); else the full resolution."""
         skips = []
-        for stage in self.stages:
+        y = x
+        for stage in self.encoder:
             y = stage(y)
             skips.append(y)
-        outputs = []
-        for i, (up, block, head) in enumerate(zip(self.ups, self.blocks, self.heads)):
-            y = block(torch.cat([up(y), skips[len(skips) - 2 - i]], 1))
-            outputs.insert(0, head(y))
-        return outputs
+        y = skips.pop()
+        maps = self.attention(skips) if self.attention is not None else None
+        stages = []
+        for up, block in zip(self.ups, self.blocks):
+            level = len(skips) - 1
+            skip = skips.pop()
+            parts = [up(y), skip]
+            if maps is not None:
+                parts.append(self.attention.resize(maps[level], skip.shape[2:]))
+            y = block(torch.cat(parts, 1))
+            stages.append(y)
+        if not (self.training and self.deep_supervision):
+            return self.head(y)
+        return [self.head(y)] + [head(stages[len(stages) - 2 - i]) for i, head in enumerate(self.deep_heads)]
 
 
 class Attention(nn.Module):
@@ -245,7 +278,7 @@ class Unetr(nn.Module):
         f = feature_size
         self.levels = int(math.log2(vit["patchSize"]))
         self.vit = ViT(vit["imageSize"], vit["patchSize"], vit["hidden"], vit["depth"], vit["heads"])
-        self.attention = AttentionInjection(3, vit["hidden"], tags) if tags > 0 else None
+        self.attention = AttentionInjection(3, [vit["hidden"]], tags) if tags > 0 else None
         extra = tags if tags > 0 else 0
         self.encoder1 = ResidualBlock(3, 1, f)
         self.token_skips = nn.ModuleList()
@@ -266,7 +299,7 @@ class Unetr(nn.Module):
         tokens, states = self.vit(x)
         to_map = lambda t: t.permute(0, 2, 1).reshape(n, self.vit.hidden, *self.vit.grid)
         deepest = to_map(tokens)
-        maps = self.attention(deepest) if self.attention is not None else None
+        maps = self.attention([deepest])[0] if self.attention is not None else None
         skips = [self.encoder1(x)]
         for i, block in enumerate(self.token_skips):
             skips.append(block(to_map(states[min(self.skip_sources[i], len(states) - 1)])))
@@ -331,15 +364,18 @@ def build(spec):
     elif family == "unetr":
         model = Unetr(spec["vit"], spec["featureSize"], classes, spec["tags"])
     else:
-        model = UNet3d(spec["widths"], classes)
+        model = UNet3d(spec["widths"], classes, spec["tags"], spec.get("deepSupervision", False))
+    if spec.get("deepSupervision", False):
+        # train/segmentation-losses.ts deepSupervisionLoss: weights 1, 1/2, 1/4 … normalised; labels
+        # down-sampled by taking every 2^i-th voxel.
         weights = [1 / 2 ** i for i in range(len(spec["widths"]) - 1)]
         total = sum(weights)
-        targets = [labels[:, :: 2 ** i, :: 2 ** i, :: 2 ** i] for i in range(len(weights))]
+        targets = [labels[(slice(None),) + (slice(None, None, 2 ** i),) * len(size)] for i in range(len(weights))]
 
         def ds_loss(outs):
             return sum(w / total * dice_ce(o, t) for w, o, t in zip(weights, outs, targets))
 
-        return model, (x_values,), ds_loss, lambda outs: torch.softmax(outs[0], 1)
+        return model, (x_values,), ds_loss, lambda out: torch.softmax(out, 1)
     return model, (x_values,), lambda out: dice_ce(out, labels), lambda out: torch.softmax(out, 1)
 
 

@@ -32,6 +32,11 @@ const convCases: ConvCase[] = [
   { x: [1, 4, 9, 8, 7], w: [6, 4, 3, 2, 3], stride: [1, 1, 2], padding: [2, 1, 0], dilation: [2, 1, 1] },
   // 8 input channels: oneDNN 2.6 computes this filter gradient fast only in channels-last form.
   { x: [1, 8, 10, 9, 8], w: [8, 8, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
+  // The 3D U-Net's layers (first, inner, down-sampling): on AVX2 their filter gradients take the
+  // depth-padded copy (kernels-layers.ts).
+  { x: [2, 1, 8, 6, 7], w: [16, 1, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
+  { x: [2, 16, 6, 10, 9], w: [16, 16, 3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1], dilation: [1, 1, 1] },
+  { x: [1, 16, 9, 8, 8], w: [32, 16, 3, 3, 3], stride: [2, 2, 2], padding: [1, 1, 1], dilation: [1, 1, 1] },
 ];
 
 const outSize = (c: ConvCase, i: number) =>
