@@ -31,7 +31,8 @@ const minutes = Number(option('minutes', '20'));
 const seed = Number(option('seed', '0'));
 const size = list('size', '96,96,48') as [number, number, number];
 const spacing = list('spacing', '4,4,5') as [number, number, number];
-const patch = list('patch', arch === 'unet3d' ? '64,64,32' : '96,96');
+// UNETR's patch is its ViT's image size (32³ for the tiny preset finetune uses); --patch is ignored there.
+const patch = list('patch', arch === 'unet2d' ? '96,96' : arch === 'unet3d' ? '64,64,32' : '32,32,32');
 const batch = Number(option('batch', arch === 'unet2d' ? '8' : '2'));
 const work = resolve(option('work', join(tmpdir(), 'mosmos-bench-recipe'))!);
 const log = (line: string) => {
