@@ -30,6 +30,37 @@ export interface SegmentOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Volume `index` of `probs` ([volumes, preprocessed voxels]) reoriented to the target's axis order
+ * and resampled linearly onto its grid; `fill` outside the preprocessed field of view.
+ */
+function probabilityOnGrid(
+  probs: Float32Array,
+  index: number,
+  source: { dims: [number, number, number]; affine: number[][] },
+  target: Pick<Volume, 'dims' | 'affine'>,
+  fill: number,
+): Volume['data'] {
+  const [nx, ny, nz] = source.dims;
+  const voxels = nx * ny * nz;
+  const volume: Volume = {
+    data: probs.subarray(index * voxels, (index + 1) * voxels),
+    dims: [nx, ny, nz],
+    spacing: [1, 1, 1],
+    affine: source.affine,
+    datatype: 'float32',
+  };
+  const targetDims = [target.dims[0] ?? 1, target.dims[1] ?? 1, target.dims[2] ?? 1];
+  return resampleToGrid(
+    reorient(volume, orientationCode(target.affine)),
+    { dims: targetDims, affine: target.affine },
+    'linear',
+    {
+      fill,
+    },
+  ).data;
+}
+
 /** Class probabilities on a preprocessed grid → uint8 labels on `target`'s grid. */
 export function probabilitiesToGrid(
   probs: Float32Array,
@@ -37,30 +68,12 @@ export function probabilitiesToGrid(
   source: { dims: [number, number, number]; affine: number[][] },
   target: Pick<Volume, 'dims' | 'affine'>,
 ): Uint8Array {
-  const [nx, ny, nz] = source.dims;
-  const voxels = nx * ny * nz;
-  const targetDims = [target.dims[0] ?? 1, target.dims[1] ?? 1, target.dims[2] ?? 1];
-  const targetVoxels = targetDims[0]! * targetDims[1]! * targetDims[2]!;
-  const code = orientationCode(target.affine);
+  const targetVoxels = (target.dims[0] ?? 1) * (target.dims[1] ?? 1) * (target.dims[2] ?? 1);
   const labels = new Uint8Array(targetVoxels);
   const best = new Float32Array(targetVoxels).fill(Number.NEGATIVE_INFINITY);
   for (let c = 0; c < classes; c++) {
-    const classVolume: Volume = {
-      data: probs.subarray(c * voxels, (c + 1) * voxels),
-      dims: [nx, ny, nz],
-      spacing: [1, 1, 1],
-      affine: source.affine,
-      datatype: 'float32',
-    };
     // Outside the preprocessed field of view (rounding at the borders) is background.
-    const onGrid = resampleToGrid(
-      reorient(classVolume, code),
-      { dims: targetDims, affine: target.affine },
-      'linear',
-      {
-        fill: c === 0 ? 1 : 0,
-      },
-    ).data;
+    const onGrid = probabilityOnGrid(probs, c, source, target, c === 0 ? 1 : 0);
     for (let i = 0; i < targetVoxels; i++)
       if (onGrid[i]! > best[i]!) {
         best[i] = onGrid[i]!;
@@ -81,25 +94,9 @@ export function regionProbabilitiesToGrid(
   target: Pick<Volume, 'dims' | 'affine'>,
   threshold = 0.5,
 ): Uint8Array {
-  const [nx, ny, nz] = source.dims;
-  const voxels = nx * ny * nz;
-  const targetDims = [target.dims[0] ?? 1, target.dims[1] ?? 1, target.dims[2] ?? 1];
-  const code = orientationCode(target.affine);
-  const labels = new Uint8Array(targetDims[0]! * targetDims[1]! * targetDims[2]!);
+  const labels = new Uint8Array((target.dims[0] ?? 1) * (target.dims[1] ?? 1) * (target.dims[2] ?? 1));
   for (const { region, value } of regionPaintOrder(regions)) {
-    const regionVolume: Volume = {
-      data: probs.subarray(region * voxels, (region + 1) * voxels),
-      dims: [nx, ny, nz],
-      spacing: [1, 1, 1],
-      affine: source.affine,
-      datatype: 'float32',
-    };
-    const onGrid = resampleToGrid(
-      reorient(regionVolume, code),
-      { dims: targetDims, affine: target.affine },
-      'linear',
-      { fill: 0 },
-    ).data;
+    const onGrid = probabilityOnGrid(probs, region, source, target, 0);
     for (let i = 0; i < labels.length; i++) if (onGrid[i]! > threshold) labels[i] = value;
   }
   return labels;
