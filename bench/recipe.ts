@@ -5,10 +5,13 @@
 // organ's largest connected component.
 // Run: npm run bench:recipe -- --labelled all|3 --arch unet2d|unet3d|unetr --minutes 20 --seed 0 [--json]
 //      [--data <btcv-dir>] [--size 96,96,48] [--spacing 4,4,5] [--patch 96,96] [--batch 8] [--work <dir>]
+//      [--pick random|report-coverage]
+// Every held-out case is segmented twice, plain and with mirroring test-time augmentation (`tta`).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDataset } from '../src/data/dataset.js';
+import type { LabelledPick } from '../src/data/labelled-pick.js';
 import { keepLargestComponents } from '../src/infer/connected-components.js';
 import { segmentFile } from '../src/infer/segment-file.js';
 import { readNifti } from '../src/io/nifti/index.js';
@@ -29,6 +32,7 @@ const labelled = option('labelled', 'all')!;
 const arch = option('arch', 'unet2d') as 'unet2d' | 'unet3d' | 'unetr';
 const minutes = Number(option('minutes', '20'));
 const seed = Number(option('seed', '0'));
+const pick = option('pick', 'random') as LabelledPick;
 const size = list('size', '96,96,48') as [number, number, number];
 const spacing = list('spacing', '4,4,5') as [number, number, number];
 // UNETR's patch is its ViT's image size (32³ for the tiny preset finetune uses); --patch is ignored there.
@@ -50,7 +54,7 @@ if (!data) {
 const dataset = openDataset(data, 'btcv');
 const train = dataset.cases.filter((c) => c.split === 'train' && c.label).length;
 const labelFraction = labelled === 'all' ? 1 : Number(labelled) / train;
-const runDir = join(work, `run-${arch}-${labelled}-${minutes}min-seed${seed}`);
+const runDir = join(work, `run-${arch}-${labelled}-${pick}-${minutes}min-seed${seed}`);
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
@@ -64,6 +68,7 @@ const result = await finetune(
     arch,
     attentionMaps: false,
     labelFraction,
+    labelledPick: pick,
     epochs: 100_000,
     stepsPerEpoch: 50,
     timeBudget: minutes,
@@ -82,11 +87,12 @@ const held = dataset.cases.filter((c) => c.split === 'validation');
 const organs = Object.keys(BTCV_LABEL_NAMES)
   .map(Number)
   .filter((v) => v > 0);
-const sums = { plain: new Map<number, number[]>(), lcc: new Map<number, number[]>() };
-for (const o of organs) {
-  sums.plain.set(o, []);
-  sums.lcc.set(o, []);
-}
+const sums = {
+  plain: new Map<number, number[]>(),
+  lcc: new Map<number, number[]>(),
+  tta: new Map<number, number[]>(),
+};
+for (const o of organs) for (const m of Object.values(sums)) m.set(o, []);
 const falsePositiveMl: Record<string, number> = {};
 for (const item of held) {
   const out = join(runDir, 'predictions', `pred${item.id}.nii.gz`);
@@ -94,6 +100,9 @@ for (const item of held) {
   await segmentFile(item.images[0]!, runDir, out, { force: true, postprocess: 'none' });
   const pred = await readNifti(out);
   const gt = await readNifti(item.label!);
+  const outTta = join(runDir, 'predictions', `pred${item.id}-tta.nii.gz`);
+  await segmentFile(item.images[0]!, runDir, outTta, { force: true, postprocess: 'none', tta: true });
+  const tta = await readNifti(outTta);
   const dims = pred.dims.slice(0, 3) as [number, number, number];
   const cleaned = keepLargestComponents(Uint8Array.from(pred.data), dims);
   const voxelMl = pred.spacing.slice(0, 3).reduce((a, b) => a * b, 1) / 1000;
@@ -113,6 +122,7 @@ for (const item of held) {
     }
     sums.plain.get(o)!.push(diceScore(pred.data, gt.data, o));
     sums.lcc.get(o)!.push(diceScore(cleaned, gt.data, o));
+    sums.tta.get(o)!.push(diceScore(tta.data, gt.data, o));
   }
 }
 const summarise = (m: Map<number, number[]>) => {
@@ -125,10 +135,12 @@ const summarise = (m: Map<number, number[]>) => {
 };
 const plain = summarise(sums.plain);
 const lcc = summarise(sums.lcc);
+const withTta = summarise(sums.tta);
 const line = {
   bench: 'recipe',
   arch,
   labelled,
+  pick,
   trainCases: Math.max(1, Math.round(train * labelFraction)),
   minutes,
   seed,
@@ -141,8 +153,11 @@ const line = {
   trainSeconds: Math.round(trainSeconds),
   meanDice: plain.mean,
   meanDiceLcc: lcc.mean,
+  meanDiceTta: withTta.mean,
   perOrgan: plain.perOrgan,
   perOrganLcc: lcc.perOrgan,
+  perOrganTta: withTta.perOrgan,
+  trainIds: result.splits.train,
   falsePositiveMl,
 };
 if (json) console.log(JSON.stringify(line));

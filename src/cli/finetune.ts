@@ -1,4 +1,5 @@
 import { DATASET_FORMATS, parseDatasetFormat } from '../data/dataset.js';
+import { type LabelledPick, labelledPicks } from '../data/labelled-pick.js';
 import { InputError } from '../errors.js';
 import { defaultFinetuneConfig } from '../train/finetune-config.js';
 import { applyEngineOptions, engineOptions } from './engine-options.js';
@@ -63,6 +64,13 @@ export const spec = {
       type: 'number',
       value: 'N',
       help: 'exactly N labelled training cases (overrides the fraction)',
+    },
+    {
+      name: 'labelled-pick',
+      type: 'string',
+      choices: labelledPicks,
+      default: 'random',
+      help: 'which cases the fraction or count labels: seeded random, or chosen from pairs.jsonl reports to cover every organ',
     },
     {
       name: 'time-budget',
@@ -270,6 +278,7 @@ export async function run(argv: string[]): Promise<number> {
       attentionMaps: maps === 'on',
       labelFraction: line.number('label-fraction') ?? d.labelFraction,
       labelledCases: Math.round(line.number('labelled-cases') ?? 0),
+      labelledPick: (line.string('labelled-pick') ?? 'random') as LabelledPick,
       freezeTags: onOff(line.string('freeze-tags') ?? 'on', 'freeze-tags'),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),

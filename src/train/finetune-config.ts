@@ -1,4 +1,5 @@
 import type { DatasetFormat } from '../data/dataset.js';
+import type { LabelledPick } from '../data/labelled-pick.js';
 import type { ExperimentPlan } from '../data/plan.js';
 import type { PreprocessSettings } from '../data/preprocess.js';
 import type { Region } from '../data/regions.js';
@@ -21,6 +22,11 @@ export interface FinetuneConfig {
   labelFraction: number;
   /** Exactly this many labelled training cases (seeded, nested subsets); overrides labelFraction when > 0. */
   labelledCases?: number;
+  /**
+   * How the labelled subset is chosen: a seeded random pick, or `report-coverage` (from the dataset's
+   * pairs.jsonl reports: every organ covered, rare ones first; src/data/labelled-pick.ts).
+   */
+  labelledPick?: LabelledPick;
   /** Seed of the train/validation split (default: `seed`), so a study can vary seeds on one split. */
   splitSeed?: number;
   /**

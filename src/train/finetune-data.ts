@@ -3,14 +3,21 @@
  * label-fraction subset, and each case's image preprocessed as the model sees it with its label map
  * carried onto the same grid (reoriented to RAS, nearest-neighbour resampled).
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type Dataset, type DatasetCase, readCaseImage, readCaseLabel } from '../data/dataset.js';
+import { type LabelledPick, reportCoverageOrder } from '../data/labelled-pick.js';
+import { readPairs } from '../data/pairs.js';
 import type { LabelledVolume } from '../data/patch-sampler.js';
 import { channelSettings, type PreprocessSettings, preprocessVolume } from '../data/preprocess.js';
 import { labelFractionSubset, splitDataset } from '../data/splits.js';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
+import { tagReport } from '../report/tagger.js';
+import { getVocabulary } from '../report/vocabularies.js';
 import { reorientToRas } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
+import { statusPerTag, tagTargets } from './tag-targets.js';
 
 export interface FinetuneSplits {
   /** Labelled training cases actually used (after the label fraction). */
@@ -21,6 +28,26 @@ export interface FinetuneSplits {
   test: string[];
   labelFraction: number;
   seed: number;
+  /** How the labelled subset was chosen (absent in runs from before the option: random). */
+  pick?: LabelledPick;
+}
+
+/**
+ * The organs each case's report says are in its image (tag target 1: present, abnormal, or an
+ * always-imaged organ the report is silent about), read from `<dataset>/pairs.jsonl` with the tagger.
+ */
+export function reportedOrgans(dataset: Dataset, vocabularyName: string): Map<string, Set<string>> {
+  const manifest = join(dataset.root, 'pairs.jsonl');
+  if (!existsSync(manifest))
+    throw fileError(manifest, '--labelled-pick report-coverage reads the reports here: not found');
+  const vocabulary = getVocabulary(vocabularyName);
+  const names = vocabulary.tags.map((t) => t.name);
+  const organs = new Map<string, Set<string>>();
+  for (const pair of readPairs(manifest, { skipBad: true }).pairs) {
+    const targets = tagTargets(names, pair.tags ?? statusPerTag(tagReport(pair.report, vocabulary)));
+    organs.set(resolve(pair.image), new Set(names.filter((_, i) => targets[i] === 1)));
+  }
+  return organs;
 }
 
 /** The dataset's split and the seeded label-fraction subset of its training cases. */
@@ -28,7 +55,13 @@ export function finetuneSplits(
   dataset: Dataset,
   labelFraction: number,
   seed: number,
-  options: { labelledCases?: number; splitSeed?: number } = {},
+  options: {
+    labelledCases?: number;
+    splitSeed?: number;
+    /** 'report-coverage' needs `organs` (reportedOrgans): case image → organs its report names. */
+    pick?: LabelledPick;
+    organs?: ReadonlyMap<string, ReadonlySet<string>>;
+  } = {},
 ): { splits: FinetuneSplits; train: DatasetCase[]; validation: DatasetCase[] } {
   const split = splitDataset(dataset, { seed: options.splitSeed ?? seed });
   if (split.train.length === 0) throw new InputError(`${dataset.root}: no labelled training cases`);
@@ -38,7 +71,20 @@ export function finetuneSplits(
       `${dataset.root}: --labelled-cases ${n} but only ${split.train.length} labelled training cases`,
     );
   // A count is the fraction n / all of the same seeded order, so counts are nested like fractions.
-  const train = labelFractionSubset(split.train, n > 0 ? n / split.train.length : labelFraction, seed);
+  const fraction = n > 0 ? n / split.train.length : labelFraction;
+  const pick = options.pick ?? 'random';
+  let train: DatasetCase[];
+  if (pick === 'report-coverage') {
+    const organs = options.organs ?? new Map();
+    if (![...split.train].some((c) => organs.has(resolve(c.images[0]!))))
+      throw new InputError(
+        `${dataset.root}: --labelled-pick report-coverage found no report for any training case`,
+      );
+    const count = Math.max(1, Math.round(split.train.length * fraction));
+    train = reportCoverageOrder(split.train, (c) => organs.get(resolve(c.images[0]!)), seed)
+      .slice(0, count)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  } else train = labelFractionSubset(split.train, fraction, seed);
   return {
     splits: {
       train: train.map((c) => c.id),
@@ -47,6 +93,7 @@ export function finetuneSplits(
       test: split.test.map((c) => c.id),
       labelFraction,
       seed,
+      pick,
     },
     train,
     validation: split.validation,

@@ -42,7 +42,7 @@ import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
 import { resumedConfig } from './checkpoint.js';
 import type { FinetuneConfig } from './finetune-config.js';
-import { finetuneSplits, loadLabelledCase } from './finetune-data.js';
+import { finetuneSplits, loadLabelledCase, reportedOrgans } from './finetune-data.js';
 import { type ValidationResult, validateSegmentation } from './finetune-validate.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
@@ -179,6 +179,8 @@ export async function finetune(
   const { splits, train, validation } = finetuneSplits(dataset, config.labelFraction, config.seed, {
     labelledCases: config.labelledCases,
     splitSeed: config.splitSeed,
+    pick: config.labelledPick,
+    organs: config.labelledPick === 'report-coverage' ? reportedOrgans(dataset, config.tags) : undefined,
   });
 
   const pretrained = config.pretrained
