@@ -2,13 +2,15 @@
  * Class probabilities of a segmentation network over a whole preprocessed volume: sliding windows
  * (2D networks: axial slices cut into in-plane windows; UNETR: 3D windows of its ViT image size),
  * softmax per window (or one sigmoid per output for region models, BraTS), Gaussian-weighted
- * averaging, and optional mirroring test-time augmentation.
+ * averaging, and optional mirroring test-time augmentation. Only the body's box is tiled (body-box.ts):
+ * voxels outside it are background (region models: no region).
  * Mirroring runs along y and z only, never x: training never mirrors x (left and right organs have
  * different labels), so an x-mirrored input would swap them.
  */
 import { noGrad, sigmoid, softmax, tensor, tidy } from '../engine/index.js';
 import { type SegmentationNetwork, segmentationLogits } from '../nn/segmentation-network.js';
 import { UNet2d } from '../nn/unet2d.js';
+import { bodyBox } from './body-box.js';
 import { slidingWindowInference } from './sliding-window.js';
 
 export interface PredictOptions {
@@ -94,11 +96,16 @@ export function predictVolume(
           [true, false],
         ]
     : [[false, false]];
+  const channels = options.channels ?? 1;
+  const sigmoidOutputs = options.activation === 'sigmoid';
   return slidingWindowInference(image, dims, {
     window,
+    // Only the body is tiled; outside it every class but background (or every region) is 0.
+    region: bodyBox(image, dims, channels) ?? undefined,
+    uncovered: Array.from({ length: options.classes }, (_, c) => (c === 0 && !sigmoidOutputs ? 1 : 0)),
     overlap: options.overlap ?? 0.5,
     classes: options.classes,
-    channels: options.channels ?? 1,
+    channels,
     batchSize: options.batchSize ?? 4,
     onProgress: options.onProgress,
     predict: (windows, count) => {

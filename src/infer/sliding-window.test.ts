@@ -155,3 +155,46 @@ test('multi-channel windows hold every channel of the same place, padded per cha
   });
   for (let i = 0; i < n; i++) assert.ok(Math.abs(out[i]! - 100) < 1e-4, `voxel ${i}: ${out[i]}`);
 });
+
+test('a region tiles only its box; voxels no window reaches take the uncovered values', () => {
+  const dims: [number, number, number] = [20, 12, 3];
+  const image = ramp(20 * 12 * 3);
+  const starts: number[] = [];
+  const out = slidingWindowInference(image, dims, {
+    window: [4, 4, 1],
+    overlap: 0.5,
+    classes: 2,
+    region: { start: [8, 2, 1], end: [14, 8, 2] },
+    uncovered: [1, 0],
+    predict: (windows, count) => {
+      starts.push(count);
+      const values = new Float32Array(2 * windows.length);
+      for (let b = 0; b < count; b++) values.set(windows.subarray(b * 16, (b + 1) * 16), (b * 2 + 1) * 16);
+      return values;
+    },
+  });
+  // x: 6 voxels → starts 8, 10; y: 6 → 2, 4; z: 1 slice → 4 windows.
+  assert.equal(
+    starts.reduce((a, b) => a + b, 0),
+    4,
+  );
+  const voxels = 20 * 12 * 3;
+  const at = (x: number, y: number, z: number) => (z * 12 + y) * 20 + x;
+  for (const [x, y, z] of [
+    [9, 3, 1],
+    [13, 7, 1],
+  ] as [number, number, number][])
+    assert.ok(
+      Math.abs(out[voxels + at(x, y, z)]! - image[at(x, y, z)]!) < 1e-3,
+      'inside: the network output',
+    );
+  for (const [x, y, z] of [
+    [0, 0, 0],
+    [9, 3, 0],
+    [19, 11, 2],
+    [2, 3, 1],
+  ] as [number, number, number][]) {
+    assert.equal(out[at(x, y, z)], 1, 'outside: background');
+    assert.equal(out[voxels + at(x, y, z)], 0);
+  }
+});

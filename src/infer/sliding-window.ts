@@ -11,6 +11,8 @@
  *   window: [96, 96, 1], overlap: 0.5, classes: 14, predict: (windows, n) => net(windows, n) });
  */
 
+import type { VoxelBox } from '../volume/crop.js';
+
 export interface SlidingWindowOptions {
   /** Window size [x, y, z] in voxels; z = 1 gives axial slices for a 2D network. */
   window: readonly [number, number, number];
@@ -36,6 +38,13 @@ export interface SlidingWindowOptions {
    * softmax probabilities.
    */
   predict: (windows: Float32Array, count: number) => Float32Array;
+  /**
+   * Tile only this box of the volume (the body: nnU-Net predicts inside the nonzero crop). Windows
+   * still read the image around it; voxels that no window covers get `uncovered`.
+   */
+  region?: VoxelBox;
+  /** Per-class values of voxels outside every window (default: class 0 = 1, others 0). */
+  uncovered?: readonly number[];
   /** Called after each batch with windows done and total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -115,10 +124,14 @@ export function slidingWindowInference(
     for (let i = c * voxels; i < (c + 1) * voxels; i++) if (image[i]! < fill) fill = image[i]!;
     return Number.isFinite(fill) ? fill : 0;
   });
+  const region = options.region ?? { start: [0, 0, 0], end: [nx, ny, nz] };
+  const axisStarts = (axis: 0 | 1 | 2) =>
+    windowStarts(region.end[axis] - region.start[axis], options.window[axis], overlap).map(
+      (s) => s + region.start[axis],
+    );
   const starts: [number, number, number][] = [];
-  for (const z of windowStarts(nz, wz, overlap))
-    for (const y of windowStarts(ny, wy, overlap))
-      for (const x of windowStarts(nx, wx, overlap)) starts.push([x, y, z]);
+  for (const z of axisStarts(2))
+    for (const y of axisStarts(1)) for (const x of axisStarts(0)) starts.push([x, y, z]);
   const sums = new Float32Array(classes * voxels);
   const weightSum = new Float32Array(voxels);
   const batch = new Float32Array(batchSize * channels * windowVoxels);
@@ -159,9 +172,14 @@ export function slidingWindowInference(
     }
     options.onProgress?.(first + count, starts.length);
   }
+  const uncovered = options.uncovered ?? Array.from({ length: classes }, (_, c) => (c === 0 ? 1 : 0));
   for (let c = 0; c < classes; c++) {
     const base = c * voxels;
-    for (let i = 0; i < voxels; i++) sums[base + i]! /= weightSum[i]!;
+    const outside = uncovered[c] ?? 0;
+    for (let i = 0; i < voxels; i++) {
+      const w = weightSum[i]!;
+      sums[base + i] = w > 0 ? sums[base + i]! / w : outside;
+    }
   }
   return sums;
 }
