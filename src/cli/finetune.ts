@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { defaultFinetuneConfig } from '../train/finetune-config.js';
 import { applyEngineOptions, engineOptions } from './engine-options.js';
 import { type CommandSpec, readCommandLine } from './options.js';
+import { preprocessOptions, runFolderOptions } from './run-options.js';
 
 const d = defaultFinetuneConfig;
 
@@ -145,24 +146,7 @@ export const spec = {
       default: d.tags,
       help: 'tag vocabulary of the maps (without --pretrained)',
     },
-    {
-      name: 'spacing',
-      type: 'string',
-      value: 'x,y,z',
-      help: "voxel size in mm (default: the plan's or the pre-training run's)",
-    },
-    {
-      name: 'intensity',
-      type: 'string',
-      choices: ['ct', 'zscore', 'auto'],
-      help: "intensity normalisation (default: the plan's)",
-    },
-    {
-      name: 'window',
-      type: 'string',
-      value: 'min,max',
-      help: 'CT window in HU with --intensity ct (default -175,250)',
-    },
+    ...preprocessOptions({ spacing: "the pre-training run's", intensity: "the pre-training run's" }),
     {
       name: 'val-every',
       type: 'number',
@@ -171,16 +155,7 @@ export const spec = {
       help: 'sliding-window validation every N epochs (and after the last)',
     },
     { name: 'overlap', type: 'number', value: 'X', default: d.overlap, help: 'window overlap in validation' },
-    { name: 'max-steps', type: 'number', value: 'N', help: 'stop after N steps in this invocation' },
-    {
-      name: 'plan',
-      type: 'string',
-      value: 'plans.json',
-      help: 'settings from mosmos plan (default: plan the dataset now, as nnU-Net)',
-    },
-    { name: 'no-plan', type: 'flag', help: 'do not plan: the defaults above' },
-    { name: 'resume', type: 'flag', help: 'continue the run in --out exactly' },
-    { name: 'force', type: 'flag', help: 'move an existing run aside and start a new one' },
+    ...runFolderOptions('the dataset now', 'run'),
     ...engineOptions,
   ],
 } as const satisfies CommandSpec;

@@ -5,6 +5,7 @@ import { vocabularyNames } from '../report/vocabularies.js';
 import { defaultPretrainConfig } from '../train/pretrain-config.js';
 import { applyEngineOptions, engineOptions } from './engine-options.js';
 import { type CommandSpec, readCommandLine, usageText } from './options.js';
+import { preprocessOptions, runFolderOptions } from './run-options.js';
 
 const d = defaultPretrainConfig;
 
@@ -102,19 +103,7 @@ export const spec = {
       default: d.maxTokens,
       help: 'tokens per chunk; longer reports are encoded in sentence chunks, never cut silently',
     },
-    {
-      name: 'spacing',
-      type: 'string',
-      value: 'x,y,z',
-      help: "voxel size in mm (default: the plan's, else 1.5,1.5,3)",
-    },
-    {
-      name: 'intensity',
-      type: 'string',
-      choices: ['ct', 'zscore', 'auto'],
-      help: "intensity normalisation (default: the plan's, else ct)",
-    },
-    { name: 'window', type: 'string', value: 'min,max', help: 'CT window in HU (default -175,250)' },
+    ...preprocessOptions({ spacing: '1.5,1.5,3', intensity: 'ct' }),
     {
       name: 'val-fraction',
       type: 'number',
@@ -124,17 +113,8 @@ export const spec = {
     },
     { name: 'no-augment', type: 'flag', help: 'no data augmentation' },
     { name: 'no-worker', type: 'flag', help: 'read images on the main thread' },
-    { name: 'max-steps', type: 'number', value: 'N', help: 'stop after N steps in this invocation' },
-    {
-      name: 'plan',
-      type: 'string',
-      value: 'plans.json',
-      help: 'settings from mosmos plan (default: plan the dataset folder holding --pairs)',
-    },
-    { name: 'no-plan', type: 'flag', help: 'do not plan: the defaults' },
-    { name: 'resume', type: 'flag', help: 'continue the run in --out exactly' },
+    ...runFolderOptions('the dataset folder holding --pairs', 'run (or maps folder)'),
     { name: 'skip-bad', type: 'flag', help: 'skip and count bad pairs lines' },
-    { name: 'force', type: 'flag', help: 'move an existing run (or maps folder) aside' },
     {
       name: 'export-attention',
       type: 'string',
