@@ -73,12 +73,6 @@ export const spec = {
       default: 'random',
       help: 'which cases the fraction or count labels: seeded random, or chosen from pairs.jsonl reports to cover every organ',
     },
-    {
-      name: 'time-budget',
-      type: 'number',
-      value: 'MIN',
-      help: 'train at most MIN minutes: steps planned from the measured step time, the poly schedule spans them',
-    },
     { name: 'epochs', type: 'number', value: 'N', default: d.epochs, help: 'epochs (without --time-budget)' },
     { name: 'steps', type: 'number', value: 'N', default: d.stepsPerEpoch, help: 'steps per epoch' },
     {

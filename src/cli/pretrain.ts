@@ -274,6 +274,7 @@ export async function run(argv: string[]): Promise<number> {
       skipBad: line.flag('skip-bad'),
       force: line.flag('force'),
       maxSteps: Math.round(line.number('max-steps') ?? 0),
+      timeBudget: line.number('time-budget') ?? 0,
     },
     { argv, loadTextEncoder: loadBertEncoder },
   );

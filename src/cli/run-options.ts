@@ -1,6 +1,6 @@
 /**
  * The options both training commands (`finetune`, `pretrain`) take, declared once and spread into
- * their specs: the run folder (`--max-steps`, `--plan`, `--no-plan`, `--resume`, `--force`) and the
+ * their specs: the run folder (`--time-budget`, `--max-steps`, `--plan`, `--no-plan`, `--resume`, `--force`) and the
  * preprocessing a plan decides (`--spacing`, `--intensity`, `--window`). Only the help's wording of
  * where a default comes from differs between the commands.
  */
@@ -8,6 +8,12 @@
 /** Run-folder options; `planned` says what is planned when no --plan is given. */
 export const runFolderOptions = (planned: string, forced: string) =>
   [
+    {
+      name: 'time-budget',
+      type: 'number',
+      value: 'MIN',
+      help: 'train at most MIN minutes: steps planned from the measured step time, the schedule spans them (epochs are then ignored)',
+    },
     { name: 'max-steps', type: 'number', value: 'N', help: 'stop after N steps in this invocation' },
     {
       name: 'plan',

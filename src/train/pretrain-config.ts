@@ -96,6 +96,8 @@ export interface PretrainConfig {
   force: boolean;
   /** Stop after this many optimizer steps in this invocation (tests, time-boxed runs); 0 = no limit. */
   maxSteps: number;
+  /** Minutes for the whole run: steps planned from the measured step time, the schedule spans them (0 = off). */
+  timeBudget: number;
   /** The experiment plan the run's settings came from; written to the run folder as plans.json. */
   plan?: ExperimentPlan;
 }
@@ -138,6 +140,7 @@ export const defaultPretrainConfig: Omit<PretrainConfig, 'pairs' | 'out'> = {
   skipBad: false,
   force: false,
   maxSteps: 0,
+  timeBudget: 0,
 };
 
 /** The ViT settings of a preset. */

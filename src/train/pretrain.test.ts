@@ -172,3 +172,17 @@ test('fine-tuning from a pre-trained run loads its encoder and tag queries bit f
   assert.deepEqual(queries, parts.queries.values);
   assert.notDeepEqual(queries, before);
 });
+
+test('a time-budgeted pre-training stops inside its budget, whatever the epochs say', async () => {
+  const { config } = await tinySetup();
+  const started = performance.now();
+  // 0.1 min = 6 s against 10,000 epochs of 2 steps.
+  const run = await pretrain(
+    { ...config('budget'), epochs: 10_000, timeBudget: 0.1 },
+    { ...quiet, stop: stopNever },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(run.steps >= 1 && run.steps < 1000, `steps ${run.steps}`);
+  assert.ok(seconds < 6 * 2 + 5, `took ${seconds.toFixed(1)} s for a 6 s budget`);
+  assert.equal(run.interrupted, false);
+});

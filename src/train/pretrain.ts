@@ -221,12 +221,13 @@ export async function pretrain(
   );
   const batchesPerEpoch = Math.floor(split.train.length / config.batch) || 1;
   const batchSize = Math.min(config.batch, split.train.length);
-  const totalSteps = config.epochs * batchesPerEpoch;
-  const schedule = warmupCosine({
-    lr: config.lr,
-    warmupSteps: config.warmupSteps ?? Math.max(1, Math.round(0.05 * totalSteps)),
-    totalSteps,
-  });
+  // Warm-up and cosine over the planned total (epochs × batches, or what a time budget planned).
+  const schedule = (step: number, totalSteps: number) =>
+    warmupCosine({
+      lr: config.lr,
+      warmupSteps: config.warmupSteps ?? Math.max(1, Math.round(0.05 * totalSteps)),
+      totalSteps,
+    })(step);
 
   const pool = new PreparePool(config.preprocess, config.cacheDir ?? join(runDir, 'cache'), config.worker);
   const volumeMemo = new Map<string, Promise<PreparedVolume>>();
@@ -293,7 +294,8 @@ export async function pretrain(
         optimizer,
         epochs: config.epochs,
         stepsPerEpoch: batchesPerEpoch,
-        schedule: (step) => schedule(step),
+        schedule,
+        timeBudgetMinutes: config.timeBudget > 0 ? config.timeBudget : undefined,
         valEvery: split.validation.length > 0 ? 1 : 0,
         maxSteps: config.maxSteps,
         resume: config.resume,
