@@ -52,6 +52,13 @@ export const spec = {
       default: 'RAS',
       help: 'stored axis order',
     },
+    {
+      name: 'scan-range',
+      type: 'string',
+      choices: ['full', 'vary'],
+      default: 'full',
+      help: 'full: every case covers the whole abdomen; vary: chest, upper-abdomen, lower and whole ranges, so organs leave the view',
+    },
     { name: 'force', type: 'flag', help: 'replace an existing folder' },
   ],
 } as const satisfies CommandSpec;
@@ -78,6 +85,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError(`--orientation must be RAS or LPS, got "${orientation}"`);
   const variation = line.number('variation') ?? 2.5;
   if (!(variation >= 0)) throw new InputError(`--variation must be ≥ 0, got ${variation}`);
+  const scanRange = line.string('scan-range') ?? 'full';
+  if (scanRange !== 'full' && scanRange !== 'vary')
+    throw new InputError(`--scan-range must be full or vary, got "${scanRange}"`);
   const { writePhantomDataset } = await import('../phantom/dataset.js');
   const dataset = await writePhantomDataset(out, {
     cases,
@@ -85,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     size,
     orientation,
     variation,
+    scanRange,
     force: line.flag('force'),
     onCase: (done, total) => {
       if (process.stderr.isTTY) process.stderr.write(`\rwriting case ${done}/${total}`);
@@ -94,5 +105,9 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `wrote ${dataset.cases.length} cases (${size.join('×')} voxels) to ${dataset.root}; reports in ${dataset.pairs}`,
   );
+  // So a user sees how often each organ is missing: an organ in every case gives report pre-training
+  // no target that depends on where it is.
+  const absent = Object.entries(dataset.absentCases).map(([organ, n]) => `${organ} ${n}`);
+  console.log(`cases without each organ (of ${dataset.cases.length}): ${absent.join(', ')}`);
   return 0;
 }

@@ -10,12 +10,28 @@ export interface GenerateOptions {
   seed: number;
   /** Names of the label values, to find each tag's label by name when the dataset numbers differ. */
   labelNames?: Record<number, string>;
+  /** What the scan left out, when it did not cover the whole region (tag names; default: nothing). */
+  fieldOfView?: FieldOfViewTags;
+}
+
+/**
+ * Tags a scan's z-range left out or cut. A label map cannot tell a structure outside the field of
+ * view from a resected one, nor a cut organ from a small one, so the caller who chose the range says.
+ */
+export interface FieldOfViewTags {
+  /** Not in the image at all: "not included in the field of view", never "status post …". */
+  outside?: readonly string[];
+  /**
+   * Cut by the first or last slice: present, said to be partially imaged and never measured or
+   * called enlarged, since its measured span is the scan's, not the organ's.
+   */
+  cut?: readonly string[];
 }
 
 export interface GeneratedReport {
   text: string;
   tags: Record<string, GeneratedStatus>;
-  /** Measured size per tag present in the label map. */
+  /** Measured size per tag present in the label map (a tag cut by the field of view is not measured). */
   sizes: Record<string, StructureSize>;
 }
 
@@ -195,6 +211,12 @@ const bratsAbsent: Record<string, string[]> = {
 const genericNormal = ['The {name} is normal in size ({cm} cm).', 'The {name} is unremarkable.'];
 const genericAbsent = ['The {name} {is} not visualized.', 'No {name} {is} identified.'];
 const outOfView = ['The {name} {is} not visualized.', 'The {name} {is} not included in the field of view.'];
+// No size here: the part that is seen says nothing about the organ's span.
+const partlyInView = [
+  'The {name} {is} partially included in the field of view.',
+  'The {name} {is} only partially imaged.',
+  'The visualized portion of the {name} is unremarkable.',
+];
 
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
@@ -203,11 +225,15 @@ function fill(template: string, values: Record<string, string>): string {
 /** Capitalises the first letter (templates may start with a side word or a tag name). */
 const sentenceCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Where a tag stands against the scan's field of view. */
+type Coverage = 'whole' | 'outside' | 'cut';
+
 /** One tag's statement in the report, and the status it conveys. */
 function describe(
   tag: OrganTag,
   size: StructureSize | undefined,
   rng: Rng,
+  coverage: Coverage = 'whole',
 ): Statement & { status: GeneratedStatus } {
   const key = tag.side ? tag.name.replace(`${tag.side} `, '') : tag.name;
   const name = display[tag.name] ?? tag.name;
@@ -218,6 +244,10 @@ function describe(
     name,
     is: /(veins|glands)$/.test(name) ? 'are' : 'is',
   };
+  if (coverage === 'outside' && !size)
+    return { status: 'absent', findings: sentenceCase(fill(pick(rng, outOfView), values)) };
+  if (coverage === 'cut' && size)
+    return { status: 'present', findings: sentenceCase(fill(pick(rng, partlyInView), values)) };
   if (!size) {
     const absent = absentPhrases[key];
     if (tag.name === 'prostate/uterus') {
@@ -297,16 +327,22 @@ export function generateReport(
   const sizes: Record<string, StructureSize> = {};
   const statements: Statement[] = [];
   const described = new Map<string, Statement & { status: GeneratedStatus; size?: StructureSize }>();
+  const outside = new Set(options.fieldOfView?.outside ?? []);
+  const cut = new Set(options.fieldOfView?.cut ?? []);
   for (const tag of vocabulary.tags) {
-    const size = structureSize(labelMap, tagLabels(tag, options.labelNames), boxes);
+    const coverage: Coverage = outside.has(tag.name) ? 'outside' : cut.has(tag.name) ? 'cut' : 'whole';
+    const measured = structureSize(labelMap, tagLabels(tag, options.labelNames), boxes);
+    const size = coverage === 'cut' ? undefined : measured;
     if (size) sizes[tag.name] = size;
-    const statement = describe(tag, size, rng);
+    const statement = describe(tag, measured, rng, coverage);
     tags[tag.name] = statement.status;
     described.set(tag.name, { ...statement, size });
   }
   for (const base of ['kidney', 'adrenal gland'] as const) {
     const pair = [described.get(`right ${base}`), described.get(`left ${base}`)];
-    if (pair.every((s) => s?.status === 'present') && rng() < 0.6) {
+    // A cut organ has no size for the paired sentence, and its own sentence says it is cut.
+    const whole = [`right ${base}`, `left ${base}`].every((name) => !cut.has(name));
+    if (whole && pair.every((s) => s?.status === 'present') && rng() < 0.6) {
       statements.push({ findings: describePair(base, [pair[0]!.size, pair[1]!.size], rng) });
       described.delete(`right ${base}`);
       described.delete(`left ${base}`);
