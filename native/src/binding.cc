@@ -328,6 +328,11 @@ napi_value reshape(const Args& a) {
   return wrap_tensor(a.env, mosmos::reshape(tensor_of(a.env, a[0]), dims_of(a.env, a[1])));
 }
 
+napi_value with_channel_block(const Args& a) {
+  const int block = static_cast<int>(number_of(a.env, a[1]));
+  return wrap_tensor(a.env, mosmos::tensor_with_channel_block(tensor_of(a.env, a[0]), block));
+}
+
 // ---- kernels (see kernel-specs.ts) ----
 
 napi_value conv_forward(const Args& a) {
@@ -527,6 +532,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"alive", nullptr, entry<alive>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layout", nullptr, entry<layout>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reshape", nullptr, entry<reshape>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"withChannelBlock", nullptr, entry<with_channel_block>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convForward", nullptr, entry<conv_forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convBackwardData", nullptr, entry<conv_backward_data>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convBackwardWeights", nullptr, entry<conv_backward_weights>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -277,6 +277,16 @@ Tensor* tensor_to_plain_tensor(const Tensor* t) {
   return out;
 }
 
+Tensor* tensor_with_channel_block(const Tensor* t, int block) {
+  const bool blocked = (block == 8 || block == 16) && t->dims.size() >= 3 && t->dims.size() <= 5;
+  if (!blocked && block != 1) throw std::invalid_argument("channel block must be 1, or 8 or 16 at rank 3-5");
+  const memory::desc md = blocked ? channel_blocked_desc(t->dims, block) : plain_desc(t->dims);
+  Tensor* out = new_tensor(md, t->dims);
+  memory values = as_layout(t, md);
+  std::memcpy(out->mem.get_data_handle(), values.get_data_handle(), md.get_size());
+  return out;
+}
+
 const Dims& tensor_dims(const Tensor* t) { return t->dims; }
 bool tensor_is_plain(const Tensor* t) { return is_plain(t->mem.get_desc()); }
 

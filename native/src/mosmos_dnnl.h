@@ -39,6 +39,9 @@ bool tensor_is_plain(const Tensor* t);
 std::string tensor_layout(const Tensor* t);
 // Returns a new tensor holding the same values in plain layout.
 Tensor* tensor_to_plain_tensor(const Tensor* t);
+// A new tensor holding the same values with the given channel block: 1 (plain), 8 or 16 (nCw8c …
+// nCdhw16c, rank 3-5). For tests of loops over layouts this CPU's convolutions would not produce.
+Tensor* tensor_with_channel_block(const Tensor* t, int block);
 void tensor_free(Tensor* t);
 // The same values under new dims (equal element count); a view when the source is plain.
 Tensor* reshape(const Tensor* t, const Dims& dims);

@@ -28,6 +28,8 @@ export interface NativeAddon extends NativeKernels {
   /** 'plain' or 'blocked:<channel block>'. */
   layout(t: NativeHandle): string;
   reshape(t: NativeHandle, dims: Dims): NativeHandle;
+  /** A copy of t with channel block 1 (plain), 8 or 16 (rank 3-5): tests of other layouts than this CPU's. */
+  withChannelBlock(t: NativeHandle, block: 1 | 8 | 16): NativeHandle;
 }
 
 /** Where the addon is looked for: MOSMOS_NATIVE_ADDON, else native/build/Release from the package root. */

@@ -39,17 +39,28 @@ export function randomValues(rng: Rng, shape: readonly number[], scale = 1): Flo
 }
 
 /**
- * A native tensor holding `values`, optionally in oneDNN's blocked layout: a 1x1 identity
- * convolution returns the same values in the layout oneDNN prefers for that channel count.
+ * An input's layout: plain (false), the blocked layout oneDNN's convolutions prefer on this CPU for
+ * its channel count (true), or a given channel block (8, 16) whatever the CPU.
+ */
+export type TestLayout = boolean | 8 | 16;
+
+/**
+ * A native tensor holding `values` in `blocked` layout: true asks a 1x1 identity convolution, which
+ * returns the same values in the layout oneDNN prefers for that channel count.
  */
 export function upload(
   n: Native,
   values: Float32Array,
   shape: readonly number[],
-  blocked = false,
+  blocked: TestLayout = false,
 ): TensorInfo {
   const plain = n.addon.fromFloat32(values, shape.length === 0 ? [1] : shape);
   if (!blocked || shape.length < 3) return { shape, storage: plain };
+  if (blocked !== true) {
+    const storage = n.addon.withChannelBlock(plain, blocked);
+    n.addon.dispose(plain);
+    return { shape, storage };
+  }
   const c = shape[1]!;
   const eye = new Float32Array(c * c);
   for (let i = 0; i < c; i++) eye[i * c + i] = 1;
@@ -82,7 +93,7 @@ export interface Comparison {
 export function compareKernel<K extends KernelName>(
   n: Native,
   name: K,
-  inputs: { values: Float32Array; shape: number[]; blocked?: boolean }[],
+  inputs: { values: Float32Array; shape: number[]; blocked?: TestLayout }[],
   attrs: KernelAttrMap[K],
 ): Comparison {
   const nativeKernel = getKernel('onednn', name);

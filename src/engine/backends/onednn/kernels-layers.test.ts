@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { TensorInfo } from '../../backend.js';
 import type { KernelAttrMap } from '../../kernel-names.js';
 import { getKernel } from '../../kernel-registry.js';
 import { Rng } from '../../random.js';
-import { compareKernel, randomValues, skipReason, tryNative } from './kernel-test-support.js';
+import { referenceBackend } from '../reference/storage.js';
+import {
+  type Comparison,
+  compareKernel,
+  randomValues,
+  skipReason,
+  tryNative,
+} from './kernel-test-support.js';
 
 // Tolerance: results are float32 sums of at most ~1e4 products, accumulated in a different order
 // (and with different blocking) than the reference, so they differ by a few ulps of the running
@@ -180,6 +188,72 @@ describe('oneDNN batch norm matches the reference', { skip }, () => {
       const gradAffine = compareKernel(n!, 'BatchNormGrad', [dy, x, ...stats, weight], affine);
       assert.ok(gradAffine.relativeError < TOLERANCE, `affine gradient error ${gradAffine.relativeError}`);
     });
+  }
+});
+
+describe('instance norm and channel softmax match the reference in every layout', { skip }, () => {
+  // The direct loops of native/src/channel_direct.cc run in the activation's own layout: plain,
+  // 8- or 16-channel blocks. 14 channels leave padding in the last block; 47×53 = 2491 positions
+  // make two instance-norm chunks (2048 positions) and several softmax work items (2048 / block
+  // positions), with partial vectors at their ends; the 3D and 1D shapes take one thread.
+  const shapes = [
+    [2, 14, 47, 53],
+    [1, 16, 5, 6, 7],
+    [3, 8, 11],
+  ];
+  // The statistics [N, C] the gradient takes: the reference forward pass's.
+  const statistics = (
+    inputs: { values: Float32Array; shape: number[] }[],
+    attrs: KernelAttrMap['InstanceNorm'],
+  ) => {
+    const infos = inputs.map((i) => ({ shape: i.shape, storage: Float32Array.from(i.values) }));
+    const [, mean, rstd] = getKernel('reference', 'InstanceNorm')!(
+      infos,
+      attrs,
+      referenceBackend,
+    ) as TensorInfo[];
+    return [mean!, rstd!].map((s) => ({ values: s.storage as Float32Array, shape: [...s.shape] }));
+  };
+  for (const [index, shape] of shapes.entries()) {
+    for (const blocked of [false, 8, 16] as const) {
+      const layout = blocked === false ? 'plain' : `blocked:${blocked}`;
+      test(`[${shape}] ${layout}`, () => {
+        const rng = new Rng(1100 + index);
+        const c = shape[1]!;
+        const expect = (r: Comparison, what: string) => {
+          assert.equal(r.layouts[0], layout, `${what}: result layout`);
+          assert.ok(r.relativeError < TOLERANCE, `${what}: relative error ${r.relativeError}`);
+        };
+        // Mean 50, standard deviation 2: a variance taken as E[x²] - mean² in float would be off.
+        const x = { values: randomValues(rng, shape, 2).map((v) => v + 50), shape, blocked };
+        const dy = { values: randomValues(rng, shape), shape, blocked };
+        const weight = { values: randomValues(rng, [c], 2), shape: [c] };
+        const bias = { values: randomValues(rng, [c]), shape: [c] };
+        for (const affine of [false, true]) {
+          for (const negativeSlope of [null, 0.1]) {
+            const attrs = { epsilon: 1e-5, affine, negativeSlope };
+            const params = affine ? [weight, bias] : [];
+            const what = `instance norm${affine ? ' affine' : ''}${negativeSlope === null ? '' : ' + leaky ReLU'}`;
+            expect(compareKernel(n!, 'InstanceNorm', [x, ...params], attrs), what);
+            const stats = statistics([x, ...params], attrs);
+            expect(
+              compareKernel(n!, 'InstanceNormGrad', [dy, x, ...stats, ...params], attrs),
+              `${what} gradient`,
+            );
+          }
+        }
+        // Logits with some far below the rest (their e^x underflows to 0) and some large ones.
+        const logits = randomValues(rng, shape, 3);
+        for (let i = 0; i < logits.length; i += 97) logits[i] = i % 2 === 0 ? -1e30 : 80;
+        const z = { values: logits, shape, blocked };
+        expect(compareKernel(n!, 'Softmax', [z], { axis: 1 }), 'softmax');
+        expect(compareKernel(n!, 'LogSoftmax', [z], { axis: 1 }), 'log-softmax');
+        // The gradient kernels are linear in dy for any y; y here need not be a softmax output.
+        const y = { values: randomValues(rng, shape, 0.5), shape, blocked };
+        expect(compareKernel(n!, 'SoftmaxGrad', [dy, y], { axis: 1 }), 'softmax gradient');
+        expect(compareKernel(n!, 'LogSoftmaxGrad', [dy, y], { axis: 1 }), 'log-softmax gradient');
+      });
+    }
   }
 });
 
