@@ -5,6 +5,8 @@
  * `mosmos pretrain --export-attention` show them; `tagPresence` is what pre-training supervises.
  */
 import {
+  avgPool2d,
+  avgPool3d,
   clamp,
   conv2d,
   conv3d,
@@ -13,6 +15,7 @@ import {
   max,
   mean,
   mul,
+  ones,
   permute,
   reshape,
   softmax,
@@ -52,15 +55,18 @@ export function tagSimilarity(features: Tensor, tagQueries: Tensor, tau: number)
  * @example pixelTagAttention(encoderFeatures, queries, 0.1)
  */
 export function pixelTagAttention(features: Tensor, tagQueries: Tensor, tau = 0.1): Tensor {
-  const spatialAxes = features.shape.slice(2).map((_, i) => i + 2);
+  const [n, , ...spatial] = features.shape as number[];
   const [k, c] = tagQueries.shape as [number, number];
-  const centred = sub(features, mean(features, spatialAxes, true)); // [N, C, ...s]
-  const norm = clamp(sqrt(sum(mul(centred, centred), 1, true)), 1e-6); // [N, 1, ...s]
-  const weight = reshape(l2Normalize(tagQueries), [k, c, ...spatialAxes.map(() => 1)]);
-  const dot = spatialAxes.length === 2 ? conv2d(centred, weight) : conv3d(centred, weight); // [N, K, ...s]
+  const unit = spatial.map(() => 1);
+  const conv = spatial.length === 2 ? conv2d : conv3d;
+  // The image's mean feature as a whole-image average pool, and each pixel's squared norm as a 1×1
+  // convolution with ones: oneDNN runs both in the blocked layout (its reductions do not).
+  const pooled = spatial.length === 2 ? avgPool2d(features, spatial) : avgPool3d(features, spatial); // [N, C, 1…]
+  const centred = sub(features, pooled); // [N, C, ...s]
+  const norm = clamp(sqrt(conv(mul(centred, centred), ones([1, c, ...unit]))), 1e-6); // [N, 1, ...s]
+  const dot = conv(centred, reshape(l2Normalize(tagQueries), [k, c, ...unit])); // [N, K, ...s]
   // On [N, K, P] and [N, 1, P]: oneDNN divides a channel-blocked tensor by a per-pixel [N, 1, H, W]
   // only in a reference loop (≈ 50× slower than this reshape to plain rows and back).
-  const [n, , ...spatial] = features.shape as number[];
   const scaled = div(reshape(dot, [n!, k, -1]), reshape(mul(norm, tau), [n!, 1, -1]));
   return softmax(reshape(scaled, [n!, k, ...spatial]), 1);
 }
