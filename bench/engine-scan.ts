@@ -2,7 +2,10 @@
 // ellipse of soft tissue in air) segmented at a 1.5 mm plan — the 2D U-Net through the product's
 // own `segmentVolume` (preprocessing, sliding windows of the case's patch — the real-CT 2D plan's
 // 192×160, the 3D U-Net's 64×64×32 —, probabilities mapped back onto the 512×512×300 grid).
-// Untrained weights: the cost does not depend on them. Prints time and peak RSS.
+// Untrained weights: the network's cost does not depend on them; mapping the probabilities back
+// does (segment.ts resamples each organ only where it can win the argmax, and an untrained network
+// spreads every class over the whole body), so this is the slow case of that step. Only the body's
+// box is tiled (infer/body-box.ts). Prints time and peak RSS.
 
 import type { SegmentationModelInfo } from '../src/infer/model-description.js';
 import { segmentVolume } from '../src/infer/segment.js';
