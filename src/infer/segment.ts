@@ -14,7 +14,7 @@
  */
 import { preprocessVolume } from '../data/preprocess.js';
 import { type Region, regionPaintOrder, regionsToLabelMap } from '../data/regions.js';
-import { cropToBox, type VoxelBox } from '../volume/crop.js';
+import { cropToBox, foregroundBox, type VoxelBox } from '../volume/crop.js';
 import { invertAffine, multiply4 } from '../volume/matrix.js';
 import { orientationCode, reorient } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
@@ -87,23 +87,11 @@ function classBoxes(
 ): { sourceBox: VoxelBox; targetBox: VoxelBox } | null {
   const [nx, ny, nz] = source.dims;
   const voxels = nx * ny * nz;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
-  const base = index * voxels;
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      const row = base + (z * ny + y) * nx;
-      for (let x = 0; x < nx; x++) {
-        if (!(probs[row + x]! > floor)) continue;
-        if (x < lo[0]!) lo[0] = x;
-        if (x > hi[0]!) hi[0] = x;
-        if (y < lo[1]!) lo[1] = y;
-        if (y > hi[1]!) hi[1] = y;
-        if (z < lo[2]!) lo[2] = z;
-        if (z > hi[2]!) hi[2] = z;
-      }
-    }
-  if (hi[0]! < 0) return null;
+  const data = probs.subarray(index * voxels, (index + 1) * voxels);
+  const above = foregroundBox({ data, dims: [nx, ny, nz] } as unknown as Volume, floor);
+  if (above === null) return null;
+  const lo = above.start;
+  const hi = above.end.map((e) => e - 1);
   const sourceBox: VoxelBox = {
     start: [0, 1, 2].map((a) => Math.max(0, lo[a]! - 2)) as [number, number, number],
     end: [0, 1, 2].map((a) => Math.min(source.dims[a]!, hi[a]! + 3)) as [number, number, number],

@@ -14,18 +14,21 @@ export interface VoxelBox {
  */
 export function foregroundBox(volume: Volume, threshold = 0, margin = 0): VoxelBox | null {
   const [nx, ny, nz] = [volume.dims[0] ?? 1, volume.dims[1] ?? 1, volume.dims[2] ?? 1];
-  const perChannel = nx * ny * nz;
   const lo = [nx, ny, nz];
   const hi = [-1, -1, -1];
   const data = volume.data;
-  for (let i = 0; i < data.length; i++) {
-    if (!(data[i]! > threshold)) continue;
-    const v = i % perChannel;
-    const x = v % nx;
-    const y = Math.floor(v / nx) % ny;
-    const z = Math.floor(v / (nx * ny));
-    if (x < lo[0]!) lo[0] = x;
-    if (x > hi[0]!) hi[0] = x;
+  // Row by row: the first and last voxel above the threshold bound x; a row with any bounds y and z.
+  for (let row = 0; row < data.length / nx; row++) {
+    const base = row * nx;
+    let first = 0;
+    while (first < nx && !(data[base + first]! > threshold)) first++;
+    if (first === nx) continue;
+    let last = nx - 1;
+    while (!(data[base + last]! > threshold)) last--;
+    const y = row % ny;
+    const z = Math.floor(row / ny) % nz; // rows of later channels wrap to the same z
+    if (first < lo[0]!) lo[0] = first;
+    if (last > hi[0]!) hi[0] = last;
     if (y < lo[1]!) lo[1] = y;
     if (y > hi[1]!) hi[1] = y;
     if (z < lo[2]!) lo[2] = z;
