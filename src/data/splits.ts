@@ -77,18 +77,20 @@ export function splitDataset(dataset: Dataset, options: SplitOptions = {}): Data
 /**
  * A seeded subset with `fraction` of the training cases (at least one), for label-efficiency
  * experiments (e.g. 10 %, 25 %, 100 % of the labels). Smaller fractions with the same seed give
- * nested subsets, so the 10 % cases are also in the 25 % run.
+ * nested subsets, so the 10 % cases are also in the 25 % run. `order` ranks the cases for a seed (default a
+ * seeded shuffle; report-coverage in labelled-pick.ts); the subset is the first `fraction` of it.
  */
 export function labelFractionSubset(
   cases: readonly DatasetCase[],
   fraction: number,
   seed = 0,
+  order: (cases: readonly DatasetCase[], seed: number) => DatasetCase[] = seededShuffle,
 ): DatasetCase[] {
   if (!(fraction > 0 && fraction <= 1))
     throw new InputError(`label fraction must be in (0, 1], got ${fraction}`);
   if (cases.length === 0) return [];
   const count = Math.max(1, Math.round(cases.length * fraction));
-  return seededShuffle(cases, seed)
+  return order(cases, seed)
     .slice(0, count)
     .sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -5,7 +5,7 @@
  * in-plane windows lie outside it. nnU-Net likewise predicts only inside the nonzero crop and calls
  * the rest background. An MR image without a flat background gives (nearly) the whole volume.
  */
-import { foregroundBox, type VoxelBox } from '../volume/crop.js';
+import { foregroundBox, unionBox, type VoxelBox } from '../volume/crop.js';
 import type { Volume } from '../volume/volume.js';
 
 /** Union of each channel's above-minimum box (image channel-major, x fastest); null when flat. */
@@ -22,17 +22,7 @@ export function bodyBox(
     for (let i = 0; i < data.length; i++) if (data[i]! < minimum) minimum = data[i]!;
     const channel = foregroundBox({ data, dims: [...dims] } as unknown as Volume, minimum);
     if (channel === null) continue;
-    box =
-      box === null
-        ? channel
-        : {
-            start: [0, 1, 2].map((a) => Math.min(box!.start[a]!, channel.start[a]!)) as [
-              number,
-              number,
-              number,
-            ],
-            end: [0, 1, 2].map((a) => Math.max(box!.end[a]!, channel.end[a]!)) as [number, number, number],
-          };
+    box = box === null ? channel : unionBox(box, channel);
   }
   return box;
 }

@@ -14,7 +14,7 @@
  */
 import { preprocessVolume } from '../data/preprocess.js';
 import { type Region, regionPaintOrder, regionsToLabelMap } from '../data/regions.js';
-import { cropToBox, foregroundBox, type VoxelBox } from '../volume/crop.js';
+import { cropToBox, foregroundBox, translation, unionBox, type VoxelBox } from '../volume/crop.js';
 import { invertAffine, multiply4 } from '../volume/matrix.js';
 import { orientationCode, reorient } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
@@ -60,12 +60,7 @@ function probabilityOnGrid(
     const { start, end } = boxes.targetBox;
     grid = {
       dims: [0, 1, 2].map((a) => end[a]! - start[a]!),
-      affine: multiply4(target.affine, [
-        [1, 0, 0, start[0]],
-        [0, 1, 0, start[1]],
-        [0, 0, 1, start[2]],
-        [0, 0, 0, 1],
-      ]),
+      affine: multiply4(target.affine, translation(start)),
     };
   }
   return resampleToGrid(reorient(volume, orientationCode(target.affine)), grid, 'linear', { fill }).data;
@@ -123,14 +118,6 @@ function classBoxes(
     ],
   };
   return { sourceBox, targetBox };
-}
-
-/** The smallest box holding both. */
-function unionBox(a: VoxelBox, b: VoxelBox): VoxelBox {
-  return {
-    start: [0, 1, 2].map((i) => Math.min(a.start[i]!, b.start[i]!)) as [number, number, number],
-    end: [0, 1, 2].map((i) => Math.max(a.end[i]!, b.end[i]!)) as [number, number, number],
-  };
 }
 
 /**

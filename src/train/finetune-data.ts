@@ -7,17 +7,15 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Dataset, type DatasetCase, readCaseImage, readCaseLabel } from '../data/dataset.js';
 import { type LabelledPick, reportCoverageOrder } from '../data/labelled-pick.js';
-import { readPairs } from '../data/pairs.js';
 import type { LabelledVolume } from '../data/patch-sampler.js';
 import { channelSettings, type PreprocessSettings, preprocessVolume } from '../data/preprocess.js';
 import { labelFractionSubset, splitDataset } from '../data/splits.js';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
-import { tagReport } from '../report/tagger.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { reorientToRas } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
-import { statusPerTag, tagTargets } from './tag-targets.js';
+import { loadTrainingPairs } from './pretrain-data.js';
 
 export interface FinetuneSplits {
   /** Labelled training cases actually used (after the label fraction). */
@@ -40,14 +38,10 @@ export function reportedOrgans(dataset: Dataset, vocabularyName: string): Map<st
   const manifest = join(dataset.root, 'pairs.jsonl');
   if (!existsSync(manifest))
     throw fileError(manifest, '--labelled-pick report-coverage reads the reports here: not found');
-  const vocabulary = getVocabulary(vocabularyName);
-  const names = vocabulary.tags.map((t) => t.name);
-  const organs = new Map<string, Set<string>>();
-  for (const pair of readPairs(manifest, { skipBad: true }).pairs) {
-    const targets = tagTargets(names, pair.tags ?? statusPerTag(tagReport(pair.report, vocabulary)));
-    organs.set(resolve(pair.image), new Set(names.filter((_, i) => targets[i] === 1)));
-  }
-  return organs;
+  const { pairs, tagNames } = loadTrainingPairs(manifest, getVocabulary(vocabularyName), { skipBad: true });
+  return new Map(
+    pairs.map((p) => [resolve(p.image), new Set(tagNames.filter((_, i) => p.targets[i] === 1))]),
+  );
 }
 
 /** The dataset's split and the seeded label-fraction subset of its training cases. */
@@ -73,18 +67,19 @@ export function finetuneSplits(
   // A count is the fraction n / all of the same seeded order, so counts are nested like fractions.
   const fraction = n > 0 ? n / split.train.length : labelFraction;
   const pick = options.pick ?? 'random';
-  let train: DatasetCase[];
-  if (pick === 'report-coverage') {
-    const organs = options.organs ?? new Map();
-    if (![...split.train].some((c) => organs.has(resolve(c.images[0]!))))
-      throw new InputError(
-        `${dataset.root}: --labelled-pick report-coverage found no report for any training case`,
-      );
-    const count = Math.max(1, Math.round(split.train.length * fraction));
-    train = reportCoverageOrder(split.train, (c) => organs.get(resolve(c.images[0]!)), seed)
-      .slice(0, count)
-      .sort((a, b) => a.id.localeCompare(b.id));
-  } else train = labelFractionSubset(split.train, fraction, seed);
+  const organs = options.organs ?? new Map<string, ReadonlySet<string>>();
+  if (pick === 'report-coverage' && !split.train.some((c) => organs.has(resolve(c.images[0]!))))
+    throw new InputError(
+      `${dataset.root}: --labelled-pick report-coverage found no report for any training case`,
+    );
+  const train = labelFractionSubset(
+    split.train,
+    fraction,
+    seed,
+    pick === 'report-coverage'
+      ? (cases, s) => reportCoverageOrder(cases, (c) => organs.get(resolve(c.images[0]!)), s)
+      : undefined,
+  );
   return {
     splits: {
       train: train.map((c) => c.id),

@@ -42,13 +42,22 @@ export function foregroundBox(volume: Volume, threshold = 0, margin = 0): VoxelB
   };
 }
 
-function translation(offset: number[]): Matrix4 {
+/** The affine that moves voxel indices by `offset` (a box's start). */
+export function translation(offset: readonly number[]): Matrix4 {
   return [
     [1, 0, 0, offset[0]!],
     [0, 1, 0, offset[1]!],
     [0, 0, 1, offset[2]!],
     [0, 0, 0, 1],
   ];
+}
+
+/** The smallest box holding both. */
+export function unionBox(a: VoxelBox, b: VoxelBox): VoxelBox {
+  return {
+    start: [0, 1, 2].map((i) => Math.min(a.start[i]!, b.start[i]!)) as [number, number, number],
+    end: [0, 1, 2].map((i) => Math.max(a.end[i]!, b.end[i]!)) as [number, number, number],
+  };
 }
 
 /**
