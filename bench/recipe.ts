@@ -5,7 +5,7 @@
 // organ's largest connected component.
 // Run: npm run bench:recipe -- --labelled all|3 --arch unet2d|unet3d|unetr --minutes 20 --seed 0 [--json]
 //      [--data <btcv-dir>] [--size 96,96,48] [--spacing 4,4,5] [--patch 96,96] [--batch 8] [--work <dir>]
-//      [--pick random|report-coverage]
+//      [--pick random|report-coverage] [--self-train F]
 // Every held-out case is segmented twice, plain and with mirroring test-time augmentation (`tta`).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ const arch = option('arch', 'unet2d') as 'unet2d' | 'unet3d' | 'unetr';
 const minutes = Number(option('minutes', '20'));
 const seed = Number(option('seed', '0'));
 const pick = option('pick', 'random') as LabelledPick;
+const selfTrain = Number(option('self-train', '0'));
 const size = list('size', '96,96,48') as [number, number, number];
 const spacing = list('spacing', '4,4,5') as [number, number, number];
 // UNETR's patch is its ViT's image size (32³ for the tiny preset finetune uses); --patch is ignored there.
@@ -54,7 +55,10 @@ if (!data) {
 const dataset = openDataset(data, 'btcv');
 const train = dataset.cases.filter((c) => c.split === 'train' && c.label).length;
 const labelFraction = labelled === 'all' ? 1 : Number(labelled) / train;
-const runDir = join(work, `run-${arch}-${labelled}-${pick}-${minutes}min-seed${seed}`);
+const runDir = join(
+  work,
+  `run-${arch}-${labelled}-${pick}${selfTrain > 0 ? `-self${selfTrain}` : ''}-${minutes}min-seed${seed}`,
+);
 rmSync(runDir, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
@@ -69,6 +73,7 @@ const result = await finetune(
     attentionMaps: false,
     labelFraction,
     labelledPick: pick,
+    selfTrain,
     epochs: 100_000,
     stepsPerEpoch: 50,
     timeBudget: minutes,
@@ -141,6 +146,7 @@ const line = {
   arch,
   labelled,
   pick,
+  selfTrain,
   trainCases: Math.max(1, Math.round(train * labelFraction)),
   minutes,
   seed,

@@ -73,6 +73,13 @@ export const spec = {
       default: 'random',
       help: 'which cases the fraction or count labels: seeded random, or chosen from pairs.jsonl reports to cover every organ',
     },
+    {
+      name: 'self-train',
+      type: 'number',
+      value: 'F',
+      default: d.selfTrain,
+      help: 'after this fraction of the steps, pseudo-label the unlabelled training cases (reports remove organs they rule out) and train on both; 0 = off',
+    },
     { name: 'epochs', type: 'number', value: 'N', default: d.epochs, help: 'epochs (without --time-budget)' },
     { name: 'steps', type: 'number', value: 'N', default: d.stepsPerEpoch, help: 'steps per epoch' },
     {
@@ -218,6 +225,9 @@ export async function run(argv: string[]): Promise<number> {
   const positiveFraction = line.number('positive-fraction') ?? d.positiveFraction;
   if (!(positiveFraction >= 0 && positiveFraction <= 1))
     throw new InputError(`--positive-fraction must be between 0 and 1, got ${positiveFraction}`);
+  const selfTrain = line.number('self-train') ?? d.selfTrain;
+  if (!(selfTrain >= 0 && selfTrain < 1))
+    throw new InputError(`--self-train must be a fraction of the steps in [0, 1), got ${selfTrain}`);
   // Planning (issue #10 §1): every value given on the command line wins over the plan's.
   let planned: Awaited<ReturnType<typeof planFinetune>> | undefined;
   if (!line.flag('no-plan') && !pretrained && !line.flag('resume'))
@@ -248,6 +258,7 @@ export async function run(argv: string[]): Promise<number> {
       labelFraction: line.number('label-fraction') ?? d.labelFraction,
       labelledCases: Math.round(line.number('labelled-cases') ?? 0),
       labelledPick: (line.string('labelled-pick') ?? 'random') as LabelledPick,
+      selfTrain,
       freezeTags: onOff(line.string('freeze-tags') ?? 'on', 'freeze-tags'),
       epochs: Math.round(positive('epochs', d.epochs)),
       stepsPerEpoch: Math.round(positive('steps', d.stepsPerEpoch)),

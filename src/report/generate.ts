@@ -83,7 +83,7 @@ function normalizeLabelName(name: string): string {
 }
 
 /** Label values making up a tag, taken from `labelNames` when given, else from the vocabulary. */
-function tagLabels(tag: OrganTag, labelNames?: Record<number, string>): number[] {
+export function tagLabels(tag: OrganTag, labelNames?: Record<number, string>): number[] {
   if (labelNames) {
     const names = [tag.name, ...tag.synonyms].map(normalizeLabelName);
     const found = Object.entries(labelNames)

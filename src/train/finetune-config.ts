@@ -27,6 +27,12 @@ export interface FinetuneConfig {
    * pairs.jsonl reports: every organ covered, rare ones first; src/data/labelled-pick.ts).
    */
   labelledPick?: LabelledPick;
+  /**
+   * Self-training: after this fraction of the planned steps, pseudo-label the training images whose
+   * labels the run leaves out and train on half labelled, half pseudo-labelled patches (0 = off;
+   * src/train/self-training.ts).
+   */
+  selfTrain: number;
   /** Seed of the train/validation split (default: `seed`), so a study can vary seeds on one split. */
   splitSeed?: number;
   /**
@@ -91,6 +97,7 @@ export interface FinetuneConfig {
 export const defaultFinetuneConfig: Omit<FinetuneConfig, 'data' | 'out' | 'attentionMaps'> = {
   arch: 'unet2d',
   labelFraction: 1,
+  selfTrain: 0,
   freezeTags: true,
   epochs: 20,
   stepsPerEpoch: 50,

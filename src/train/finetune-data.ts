@@ -12,6 +12,7 @@ import { channelSettings, type PreprocessSettings, preprocessVolume } from '../d
 import { labelFractionSubset, splitDataset } from '../data/splits.js';
 import { fileError, InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
+import { tagLabels } from '../report/generate.js';
 import { getVocabulary } from '../report/vocabularies.js';
 import { reorientToRas } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
@@ -44,6 +45,27 @@ export function reportedOrgans(dataset: Dataset, vocabularyName: string): Map<st
   );
 }
 
+/**
+ * The label values each case's report says are not in its image (tag target 0: resected, "not
+ * visualized", "not included in the field of view"), keyed by image path; tags are matched to the
+ * dataset's labels by name. Empty without `<dataset>/pairs.jsonl`. Self-training removes these
+ * organs from a case's pseudo-labels: the report knows better than a half-trained network.
+ */
+export function reportAbsentLabels(dataset: Dataset, vocabularyName: string): Map<string, Set<number>> {
+  const manifest = join(dataset.root, 'pairs.jsonl');
+  if (!existsSync(manifest)) return new Map();
+  const vocabulary = getVocabulary(vocabularyName);
+  const { pairs } = loadTrainingPairs(manifest, vocabulary, { skipBad: true });
+  const names = Object.fromEntries(Object.entries(dataset.labels).map(([k, v]) => [Number(k), v]));
+  const valuesOfTag = vocabulary.tags.map((t) => tagLabels(t, names).filter((v) => v in names));
+  return new Map(
+    pairs.map((p) => [
+      resolve(p.image),
+      new Set(valuesOfTag.flatMap((values, i) => (p.targets[i] === 0 ? values : []))),
+    ]),
+  );
+}
+
 /** The dataset's split and the seeded label-fraction subset of its training cases. */
 export function finetuneSplits(
   dataset: Dataset,
@@ -56,7 +78,13 @@ export function finetuneSplits(
     pick?: LabelledPick;
     organs?: ReadonlyMap<string, ReadonlySet<string>>;
   } = {},
-): { splits: FinetuneSplits; train: DatasetCase[]; validation: DatasetCase[] } {
+): {
+  splits: FinetuneSplits;
+  train: DatasetCase[];
+  validation: DatasetCase[];
+  /** Training cases whose labels the subset leaves out (self-training's unlabelled images). */
+  unlabelled: DatasetCase[];
+} {
   const split = splitDataset(dataset, { seed: options.splitSeed ?? seed });
   if (split.train.length === 0) throw new InputError(`${dataset.root}: no labelled training cases`);
   const n = options.labelledCases ?? 0;
@@ -92,7 +120,18 @@ export function finetuneSplits(
     },
     train,
     validation: split.validation,
+    unlabelled: split.train.filter((c) => !train.includes(c)),
   };
+}
+
+/** A case's image as read and as the model sees it (every channel the settings name). */
+export async function loadPreparedImage(item: DatasetCase, settings: PreprocessSettings) {
+  const channels = channelSettings(settings).length;
+  const image =
+    channels > 1 && item.images.length > 1
+      ? await readCaseImage(item, channels)
+      : await readVolume(item.images[0]!);
+  return { image, prepared: preprocessVolume(image, settings) };
 }
 
 /**
@@ -105,12 +144,7 @@ export async function loadLabelledCase(
   settings: PreprocessSettings,
   classes: number,
 ): Promise<LabelledVolume & { id: string }> {
-  const channels = channelSettings(settings).length;
-  const image =
-    channels > 1 && item.images.length > 1
-      ? await readCaseImage(item, channels)
-      : await readVolume(item.images[0]!);
-  const prepared = preprocessVolume(image, settings);
+  const { image, prepared } = await loadPreparedImage(item, settings);
   const label = reorientToRas(await readCaseLabel(dataset, item));
   const same = label.dims.slice(0, 3).every((d, i) => d === (image.dims[i] ?? 1));
   if (!same)

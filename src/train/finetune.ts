@@ -15,6 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
 import { PatchPool } from '../data/patch-pool.js';
+import type { LabelledVolume } from '../data/patch-sampler.js';
 import { channelSettings, defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import type { Region } from '../data/regions.js';
 import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
@@ -42,7 +43,13 @@ import { getVocabulary } from '../report/vocabularies.js';
 import { applyGradients } from './apply-gradients.js';
 import { resumedConfig } from './checkpoint.js';
 import type { FinetuneConfig } from './finetune-config.js';
-import { finetuneSplits, loadLabelledCase, reportedOrgans } from './finetune-data.js';
+import {
+  finetuneSplits,
+  loadLabelledCase,
+  loadPreparedImage,
+  reportAbsentLabels,
+  reportedOrgans,
+} from './finetune-data.js';
 import { type ValidationResult, validateSegmentation } from './finetune-validate.js';
 import type { PretrainRuntime } from './pretrain.js';
 import { vitSettings } from './pretrain-config.js';
@@ -51,6 +58,7 @@ import type { ProgressStream } from './progress.js';
 import { deepSupervisionRegionLoss } from './region-losses.js';
 import { createRunFolder, readMetrics } from './run-record.js';
 import { deepSupervisionLoss } from './segmentation-losses.js';
+import { SelfTraining, type UnlabelledVolume } from './self-training.js';
 import type { StopSignal } from './stop-signal.js';
 import { runTraining, type StepFigures } from './training-loop.js';
 
@@ -176,12 +184,17 @@ export async function finetune(
   const classes = Math.max(...labelValues) + 1;
   if (classes < 2 || classes > 255)
     throw new InputError(`${config.data}: need 1 to 254 organ labels, found ${classes - 1}`);
-  const { splits, train, validation } = finetuneSplits(dataset, config.labelFraction, config.seed, {
-    labelledCases: config.labelledCases,
-    splitSeed: config.splitSeed,
-    pick: config.labelledPick,
-    organs: config.labelledPick === 'report-coverage' ? reportedOrgans(dataset, config.tags) : undefined,
-  });
+  const { splits, train, validation, unlabelled } = finetuneSplits(
+    dataset,
+    config.labelFraction,
+    config.seed,
+    {
+      labelledCases: config.labelledCases,
+      splitSeed: config.splitSeed,
+      pick: config.labelledPick,
+      organs: config.labelledPick === 'report-coverage' ? reportedOrgans(dataset, config.tags) : undefined,
+    },
+  );
 
   const pretrained = config.pretrained
     ? await readPretrainedParts(resolve(config.pretrained), runtime)
@@ -270,12 +283,48 @@ export async function finetune(
   for (const c of train) trainVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
   const validationVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of validation) validationVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
-  const patches = new PatchPool(
-    trainVolumes,
-    window,
-    { positiveFraction: config.positiveFraction, classBalanced: true, augment: config.augment },
-    config.worker,
-  );
+  const unlabelledVolumes: UnlabelledVolume[] = [];
+  if (config.selfTrain > 0) {
+    if (unlabelled.length === 0)
+      log('--self-train: every training case is labelled, so there is nothing to pseudo-label');
+    const absent =
+      unlabelled.length > 0 ? reportAbsentLabels(dataset, described.tagVocabulary ?? config.tags) : new Map();
+    if (unlabelled.length > 0 && absent.size === 0)
+      log(
+        `--self-train: no reports in ${join(dataset.root, 'pairs.jsonl')}; pseudo-labels are not checked against reports`,
+      );
+    for (const c of unlabelled) {
+      const { prepared } = await loadPreparedImage(c, preprocess);
+      unlabelledVolumes.push({
+        id: c.id,
+        image: prepared.data,
+        dims: prepared.dims,
+        ...(prepared.channels ? { channels: prepared.channels } : {}),
+        absentLabels: absent.get(resolve(c.images[0]!)) ?? new Set(),
+      });
+    }
+  }
+  const source = (volumes: readonly LabelledVolume[]) =>
+    new PatchPool(
+      volumes,
+      window,
+      { positiveFraction: config.positiveFraction, classBalanced: true, augment: config.augment },
+      config.worker,
+    );
+  const patches =
+    unlabelledVolumes.length > 0
+      ? new SelfTraining({
+          runDir,
+          fraction: config.selfTrain,
+          stepsPerEpoch: config.stepsPerEpoch,
+          overlap: config.overlap,
+          labelled: trainVolumes,
+          unlabelled: unlabelledVolumes,
+          model: { network, info: modelInfo },
+          source,
+          log,
+        })
+      : source(trainVolumes);
   const inputShape = (count: number) =>
     window[2] === 1
       ? [count, inChannels, window[1], window[0]]
@@ -313,7 +362,10 @@ export async function finetune(
       stop: runtime.stop,
     },
     {
-      loadBatch: (step) => patches.batch(config.batch, config.seed, step),
+      loadBatch: (step, plannedSteps) =>
+        patches instanceof SelfTraining
+          ? patches.batch(config.batch, config.seed, step, plannedSteps)
+          : patches.batch(config.batch, config.seed, step),
       trainStep: (batch) =>
         tidy((): StepFigures => {
           const outputs = segmentationOutputs(network, tensor(batch.images, inputShape(config.batch)), true);
@@ -331,7 +383,8 @@ export async function finetune(
         validations.push(v);
         return { type: 'validation', ...v };
       },
-      onEpochEnd: async ({ epoch, validation: v }) => {
+      onEpochEnd: async ({ epoch, step, validation: v }) => {
+        if (patches instanceof SelfTraining) patches.atEpochEnd(step);
         if (!v) return;
         const meanDice = v.meanDice as number;
         const improved = bestDice === null || meanDice > bestDice;

@@ -27,8 +27,11 @@ import { BUDGET_REPLAN_EVERY, planStepsForBudget, type StepTimer, stepTimer } fr
 export type StepFigures = { loss: number } & Record<string, number>;
 
 export interface TrainingHooks<Batch> {
-  /** Starts loading the batch of global step `step` (called up to `readAhead` steps early). */
-  loadBatch(step: number): Promise<Batch>;
+  /**
+   * Starts loading the batch of global step `step` (called up to `readAhead` steps early), in a run
+   * planned for `plannedSteps` steps at that moment (the time budget may still re-plan it).
+   */
+  loadBatch(step: number, plannedSteps: number): Promise<Batch>;
   /** One optimizer step on `batch` (the loop has already set the learning rate). */
   trainStep(batch: Batch, step: number): StepFigures;
   /** Validation after an epoch; its record is merged into that epoch's metrics line (may set `type`). */
@@ -135,7 +138,7 @@ export async function runTraining<Batch>(
   const halted = () =>
     stop.requested || ((options.maxSteps ?? 0) > 0 && outcome.steps >= (options.maxSteps ?? 0));
   const loads = function* () {
-    for (let s = position.step; s < plannedSteps; s++) yield () => hooks.loadBatch(s);
+    for (let s = position.step; s < plannedSteps; s++) yield () => hooks.loadBatch(s, plannedSteps);
   };
   const batches = prefetch(loads(), options.readAhead ?? 2)[Symbol.asyncIterator]();
   let lastSaved = position.step;
@@ -218,6 +221,7 @@ export async function runTraining<Batch>(
 
       const epochDone = position.step % stepsPerEpoch === 0 || position.step >= plannedSteps;
       if (epochDone) {
+        const epochEndStarted = now();
         const epochNumber = epoch + 1;
         position = { ...position, epoch: epochNumber, batchInEpoch: 0 };
         const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
@@ -244,6 +248,9 @@ export async function runTraining<Batch>(
         await hooks.onEpochEnd?.({ epoch: epochNumber, step: position.step, means, validation });
         await checkpoint();
         lastSaved = position.step;
+        // Validation and epoch-end work (self-training's pseudo-labels) are not step time: the next
+        // re-plan measures steps only (their time still counts against the budget as elapsed time).
+        if (replanFrom) replanFrom = { ...replanFrom, time: replanFrom.time + (now() - epochEndStarted) };
         sums = {};
         count = 0;
         if (!lastEpoch) progress = epochProgress(options, epochNumber, plannedSteps);
