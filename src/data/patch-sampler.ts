@@ -73,12 +73,23 @@ export class PatchSampler {
         throw new RangeError(
           `every volume needs ${this.channels} channel(s) of ${v.label.length} voxels, got ${v.image.length} values`,
         );
-    this.classVoxels = volumes.map((v) => classIndices(v.label));
-    this.minimum = volumes.map((v) =>
-      Array.from({ length: this.channels }, (_, c) =>
-        minimumOf(v.image.subarray(c * v.label.length, (c + 1) * v.label.length)),
-      ),
-    );
+    // A volume listed more than once (self-training repeats the labelled ones) is indexed once.
+    const indexed = new Map<LabelledVolume, { classVoxels: Map<number, Int32Array>; minimum: number[] }>();
+    const index = (v: LabelledVolume) => {
+      let entry = indexed.get(v);
+      if (!entry) {
+        entry = {
+          classVoxels: classIndices(v.label),
+          minimum: Array.from({ length: this.channels }, (_, c) =>
+            minimumOf(v.image.subarray(c * v.label.length, (c + 1) * v.label.length)),
+          ),
+        };
+        indexed.set(v, entry);
+      }
+      return entry;
+    };
+    this.classVoxels = volumes.map((v) => index(v).classVoxels);
+    this.minimum = volumes.map((v) => index(v).minimum);
   }
 
   /** Foreground classes present in volume `volume`. */

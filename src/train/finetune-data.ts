@@ -31,18 +31,27 @@ export interface FinetuneSplits {
   pick?: LabelledPick;
 }
 
+/** Each report's tag targets over the vocabulary (tagger), keyed by image path; null without pairs.jsonl. */
+function reportTargets(dataset: Dataset, vocabularyName: string) {
+  const manifest = join(dataset.root, 'pairs.jsonl');
+  if (!existsSync(manifest)) return null;
+  const { pairs, tagNames } = loadTrainingPairs(manifest, getVocabulary(vocabularyName), { skipBad: true });
+  return { tagNames, targets: new Map(pairs.map((p) => [resolve(p.image), p.targets])) };
+}
+
 /**
  * The organs each case's report says are in its image (tag target 1: present, abnormal, or an
  * always-imaged organ the report is silent about), read from `<dataset>/pairs.jsonl` with the tagger.
  */
 export function reportedOrgans(dataset: Dataset, vocabularyName: string): Map<string, Set<string>> {
-  const manifest = join(dataset.root, 'pairs.jsonl');
-  if (!existsSync(manifest))
-    throw fileError(manifest, '--labelled-pick report-coverage reads the reports here: not found');
-  const { pairs, tagNames } = loadTrainingPairs(manifest, getVocabulary(vocabularyName), { skipBad: true });
-  return new Map(
-    pairs.map((p) => [resolve(p.image), new Set(tagNames.filter((_, i) => p.targets[i] === 1))]),
-  );
+  const reports = reportTargets(dataset, vocabularyName);
+  if (!reports)
+    throw fileError(
+      join(dataset.root, 'pairs.jsonl'),
+      '--labelled-pick report-coverage reads the reports here: not found',
+    );
+  const { tagNames, targets } = reports;
+  return new Map([...targets].map(([image, t]) => [image, new Set(tagNames.filter((_, i) => t[i] === 1))]));
 }
 
 /**
@@ -52,16 +61,16 @@ export function reportedOrgans(dataset: Dataset, vocabularyName: string): Map<st
  * organs from a case's pseudo-labels: the report knows better than a half-trained network.
  */
 export function reportAbsentLabels(dataset: Dataset, vocabularyName: string): Map<string, Set<number>> {
-  const manifest = join(dataset.root, 'pairs.jsonl');
-  if (!existsSync(manifest)) return new Map();
-  const vocabulary = getVocabulary(vocabularyName);
-  const { pairs } = loadTrainingPairs(manifest, vocabulary, { skipBad: true });
+  const reports = reportTargets(dataset, vocabularyName);
+  if (!reports) return new Map();
   const names = Object.fromEntries(Object.entries(dataset.labels).map(([k, v]) => [Number(k), v]));
-  const valuesOfTag = vocabulary.tags.map((t) => tagLabels(t, names).filter((v) => v in names));
+  const valuesOfTag = getVocabulary(vocabularyName).tags.map((t) =>
+    tagLabels(t, names).filter((v) => v in names),
+  );
   return new Map(
-    pairs.map((p) => [
-      resolve(p.image),
-      new Set(valuesOfTag.flatMap((values, i) => (p.targets[i] === 0 ? values : []))),
+    [...reports.targets].map(([image, t]) => [
+      image,
+      new Set(valuesOfTag.flatMap((values, i) => (t[i] === 0 ? values : []))),
     ]),
   );
 }

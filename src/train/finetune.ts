@@ -15,7 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { filterByModality, openDataset } from '../data/dataset.js';
 import { PatchPool } from '../data/patch-pool.js';
-import type { LabelledVolume } from '../data/patch-sampler.js';
+import type { LabelledVolume, PatchBatch } from '../data/patch-sampler.js';
 import { channelSettings, defaultPreprocess, type PreprocessSettings } from '../data/preprocess.js';
 import type { Region } from '../data/regions.js';
 import { PLAN_FILE, writePlan } from '../data/resolve-plan.js';
@@ -284,12 +284,11 @@ export async function finetune(
   const validationVolumes: Awaited<ReturnType<typeof loadLabelledCase>>[] = [];
   for (const c of validation) validationVolumes.push(await loadLabelledCase(dataset, c, preprocess, classes));
   const unlabelledVolumes: UnlabelledVolume[] = [];
-  if (config.selfTrain > 0) {
-    if (unlabelled.length === 0)
-      log('--self-train: every training case is labelled, so there is nothing to pseudo-label');
-    const absent =
-      unlabelled.length > 0 ? reportAbsentLabels(dataset, described.tagVocabulary ?? config.tags) : new Map();
-    if (unlabelled.length > 0 && absent.size === 0)
+  if (config.selfTrain > 0 && unlabelled.length === 0)
+    log('--self-train: every training case is labelled, so there is nothing to pseudo-label');
+  else if (config.selfTrain > 0) {
+    const absent = reportAbsentLabels(dataset, described.tagVocabulary ?? config.tags);
+    if (absent.size === 0)
       log(
         `--self-train: no reports in ${join(dataset.root, 'pairs.jsonl')}; pseudo-labels are not checked against reports`,
       );
@@ -311,7 +310,12 @@ export async function finetune(
       { positiveFraction: config.positiveFraction, classBalanced: true, augment: config.augment },
       config.worker,
     );
-  const patches =
+  // A PatchPool ignores the plan and has no epoch-end work; SelfTraining uses both.
+  const patches: {
+    batch(count: number, seed: number, step: number, plannedSteps: number): Promise<PatchBatch>;
+    atEpochEnd?(step: number): void;
+    close(): Promise<void>;
+  } =
     unlabelledVolumes.length > 0
       ? new SelfTraining({
           runDir,
@@ -362,10 +366,7 @@ export async function finetune(
       stop: runtime.stop,
     },
     {
-      loadBatch: (step, plannedSteps) =>
-        patches instanceof SelfTraining
-          ? patches.batch(config.batch, config.seed, step, plannedSteps)
-          : patches.batch(config.batch, config.seed, step),
+      loadBatch: (step, plannedSteps) => patches.batch(config.batch, config.seed, step, plannedSteps),
       trainStep: (batch) =>
         tidy((): StepFigures => {
           const outputs = segmentationOutputs(network, tensor(batch.images, inputShape(config.batch)), true);
@@ -384,7 +385,7 @@ export async function finetune(
         return { type: 'validation', ...v };
       },
       onEpochEnd: async ({ epoch, step, validation: v }) => {
-        if (patches instanceof SelfTraining) patches.atEpochEnd(step);
+        patches.atEpochEnd?.(step);
         if (!v) return;
         const meanDice = v.meanDice as number;
         const improved = bestDice === null || meanDice > bestDice;
