@@ -183,7 +183,8 @@ describe('growCase', () => {
     const arterial = growCase(source, { seed: 4, phase: 'arterial', displacementMm: 0, ...plainOnly });
     const plain = growCase(source, { seed: 4, phase: 'non-contrast', displacementMm: 0, ...plainOnly });
     const aorta = meanWhere(arterial.image, arterial.label, BTCV.aorta);
-    assert.ok(aorta > 150, `arterial aorta ${aorta} HU`);
+    // At least 40 % of the way to the arterial range (ENHANCEMENT_STRENGTH), blurred at the small aorta's rim.
+    assert.ok(aorta > 110, `arterial aorta ${aorta} HU`);
     assert.ok(meanWhere(plain.image, plain.label, BTCV.aorta) < 80);
     // A small organ's mean mixes in its fat-blurred rim: compare phases rather than absolute values.
     const spleen = meanWhere(arterial.image, arterial.label, BTCV.spleen);
@@ -230,11 +231,13 @@ describe('resection and phase on the source', () => {
       phaseShifts('portal-venous', 'non-contrast', medians, names, new Random(1)),
     );
     const after = labelMedians(image, source.labels, 255);
+    // Enhanced, by a strength drawn per case (ENHANCEMENT_STRENGTH): at least 40 % of the way to the
+    // portal-venous range, never past it.
     assert.ok(
-      after.get(TOTAL.liver)! >= 90 && after.get(TOTAL.liver)! <= 130,
+      after.get(TOTAL.liver)! >= 65 && after.get(TOTAL.liver)! <= 130,
       `liver ${after.get(TOTAL.liver)}`,
     );
-    assert.ok(after.get(TOTAL.aorta)! >= 130, `aorta ${after.get(TOTAL.aorta)}`);
+    assert.ok(after.get(TOTAL.aorta)! >= 80, `aorta ${after.get(TOTAL.aorta)}`);
     assert.ok(
       Math.abs(after.get(TOTAL.gallbladder)! - medians.get(TOTAL.gallbladder)!) < 15,
       'bile does not enhance',

@@ -120,6 +120,15 @@ export function labelMedians(
   return medians;
 }
 
+/**
+ * How far a case's enhancement goes towards its phase's typical values. Dose per kilogram, injection
+ * rate, cardiac output and the exact delay differ between patients, so real scans fill the space
+ * between and around the textbook phases: a portal-venous liver at 75 or at 125 HU, a spleen darker
+ * or brighter than the liver, an IVC that still mixes unopacified blood. One factor per case (bolus
+ * and timing), scaled per tissue class (each organ's own perfusion).
+ */
+export const ENHANCEMENT_STRENGTH = { case: [0.5, 1.1], perClass: [0.8, 1.2] } as const;
+
 /** Shift (HU) per source label value for a case in `phase`, drawn once per case. */
 export function phaseShifts(
   phase: ContrastPhase,
@@ -130,21 +139,34 @@ export function phaseShifts(
 ): Map<number, number> {
   const shifts = new Map<number, number>();
   // One draw per class keeps paired organs (both kidneys) and the vessels of one tree consistent.
-  const drawn = new Map<EnhancementClass, number>();
+  const drawn = new Map<EnhancementClass, { t: number; strength: number }>();
   const from = sourcePhase ?? 'non-contrast';
+  const caseStrength = rng.uniform(...ENHANCEMENT_STRENGTH.case);
   for (const [value, median] of medians) {
     const cls = enhancementClass(names[value] ?? '');
     if (!cls) continue;
-    if (!drawn.has(cls)) drawn.set(cls, rng.next());
-    const t = drawn.get(cls)!;
+    if (!drawn.has(cls))
+      drawn.set(cls, {
+        t: rng.next(),
+        strength: caseStrength * rng.uniform(...ENHANCEMENT_STRENGTH.perClass),
+      });
+    const { t, strength } = drawn.get(cls)!;
     const [lo, hi] = PHASE_HU[cls][phase];
+    const [nlo, nhi] = PHASE_HU[cls]['non-contrast'];
+    // Enhanced phases go `strength` of the way from unenhanced tissue to the drawn phase value.
+    const toward = (unenhanced: number, value: number) =>
+      phase === 'non-contrast' ? value : unenhanced + strength * (value - unenhanced);
     if (RELATIVE.has(cls)) {
       const [flo, fhi] = PHASE_HU[cls][from];
-      shifts.set(value, lo + t * (hi - lo) - (flo + 0.5 * (fhi - flo)));
+      shifts.set(value, toward(0, lo + t * (hi - lo)) - (flo + 0.5 * (fhi - flo)));
     } else if (phase === from) {
       // Same phase as the source: keep its own values, varied by a few HU.
       shifts.set(value, (t - 0.5) * 10);
-    } else shifts.set(value, lo + t * (hi - lo) - median);
+    } else {
+      // The source voxel's unenhanced value: its own median when the source is unenhanced.
+      const unenhanced = from === 'non-contrast' ? median : nlo + 0.5 * (nhi - nlo);
+      shifts.set(value, toward(unenhanced, lo + t * (hi - lo)) - median);
+    }
   }
   return shifts;
 }

@@ -27,6 +27,12 @@ import { sourceValuesOf } from './label-scheme.js';
 import { paintLesions } from './lesions.js';
 import { resectOrgan } from './resection.js';
 import type { SourceScan } from './source-scan.js';
+import {
+  drawStomachFilling,
+  fillStomach,
+  STOMACH_DISTENSION,
+  type StomachContents,
+} from './stomach-contents.js';
 
 export interface GrowOptions {
   seed: number;
@@ -45,6 +51,7 @@ export interface GrownCase {
   label: Volume<Uint8Array>;
   findings: PhantomFindings;
   phase: ContrastPhase;
+  stomach: StomachContents;
   acquisition: Omit<Acquisition, 'affine'>;
   geometry: CaseGeometry;
 }
@@ -75,6 +82,7 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     geometry: rng.fork(),
     acquisition: rng.fork(),
     noise: rng.fork(),
+    stomach: rng.fork(),
   };
   const plan = presentOnly(planFindings(draws.findings, options.variation ?? 1, options.findings), source);
   const image = source.image.slice();
@@ -116,7 +124,23 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     lesions.push(...paintLesions(lesionTarget, kidney, parenchyma, 'cyst', 1, draws.findings));
   }
 
+  // After the phase shift: gas, water and oral contrast do not enhance.
+  const stomach = fillStomach(
+    lesionTarget,
+    plan.absent.has('stomach') ? [] : valuesOf('stomach'),
+    drawStomachFilling(draws.stomach),
+    draws.stomach,
+  );
+
   const organScalings: OrganScaling[] = [];
+  const stomachExtent = source.organs.get('stomach');
+  if (stomach.voxels > 0 && stomachExtent)
+    organScalings.push({
+      organ: 'stomach',
+      center: stomachExtent.center,
+      sigma: 1.3 * stomachExtent.radiusMm,
+      factor: draws.stomach.uniform(...STOMACH_DISTENSION),
+    });
   for (const organ of [...plan.enlarged, ...plan.atrophic]) {
     const extent = source.organs.get(organ)!;
     const [lo, hi] = SCALE_RANGES[organ] ?? [1, 1];
@@ -152,7 +176,7 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     procedures: [...plan.absent].map((organ) => PROCEDURES[organ]!),
   };
   const { affine: _affine, ...acquired } = acquisition;
-  return { image: outImage, label, findings, phase, acquisition: acquired, geometry };
+  return { image: outImage, label, findings, phase, stomach, acquisition: acquired, geometry };
 }
 
 /** Drops findings on organs the source does not show (they cannot be resected or rescaled). */

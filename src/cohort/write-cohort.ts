@@ -17,6 +17,7 @@ import { caseReport } from './case-report.js';
 import type { ContrastPhase } from './contrast-phase.js';
 import { type GrownCase, growCase } from './grow-case.js';
 import type { SourceScan } from './source-scan.js';
+import type { StomachFilling } from './stomach-contents.js';
 
 export interface CohortOptions {
   cases: number;
@@ -38,6 +39,8 @@ export interface CohortPair {
   case: string;
   seed: number;
   phase: ContrastPhase;
+  /** What the stomach holds (not reported: a normal variant, not a finding). */
+  stomach: StomachFilling;
   findings: PhantomFindings;
   spacing: [number, number, number];
 }
@@ -81,6 +84,7 @@ export async function writeCohort(
     const seeds = new Random(options.seed);
     const ids = cohortCaseIds(options.cases);
     const phases: Record<string, number> = {};
+    const stomachFillings: Record<string, number> = {};
     for (const [index, id] of ids.entries()) {
       const seed = seeds.nextUint32();
       let grown: GrownCase | undefined = growCase(source, {
@@ -103,10 +107,12 @@ export async function writeCohort(
         case: id,
         seed,
         phase: grown.phase,
+        stomach: grown.stomach.filling,
         findings: grown.findings,
         spacing: grown.acquisition.spacing,
       };
       phases[grown.phase] = (phases[grown.phase] ?? 0) + 1;
+      stomachFillings[grown.stomach.filling] = (stomachFillings[grown.stomach.filling] ?? 0) + 1;
       // Appended per case: a long run's manifest grows with its images and holds no list in memory.
       appendFileSync(pairsPath, `${JSON.stringify(pair)}\n`);
       grown = undefined;
@@ -127,6 +133,7 @@ export async function writeCohort(
       variation: options.variation ?? 1,
       acquisition: options.acquisition ?? {},
       phases,
+      stomachFillings,
       split:
         'every case is a training case (ids 0035–0040, BTCV validation, are skipped): all are variants ' +
         'of one patient, so none may serve as a test patient',
