@@ -166,6 +166,18 @@ describe('growCase', () => {
     assert.notDeepEqual(a.image.data, c.image.data);
   });
 
+  // Without the normal size ranges the ratio moves by ×1.3 (voxelisation of a tiny spleen); with them ×2.
+  it('varies healthy organ sizes between cases (the spleen against the liver)', () => {
+    const ratios: number[] = [];
+    for (let seed = 20; seed < 32; seed++) {
+      const { label } = growCase(source, { seed, displacementMm: 0, ...plainOnly });
+      const count = (v: number) => label.data.reduce((n, l) => n + (l === v ? 1 : 0), 0);
+      ratios.push(count(BTCV.spleen) / count(BTCV.liver));
+    }
+    const spread = Math.max(...ratios) / Math.min(...ratios);
+    assert.ok(spread > 1.6, `spleen/liver volume ratio varies only ×${spread.toFixed(2)}`);
+  });
+
   it('removes a resected organ from the label map and states it absent in the report', () => {
     const grown = growCase(source, { seed: 2, findings: { absent: ['gallbladder'] }, ...plainOnly });
     assert.ok(!grown.label.data.includes(BTCV.gallbladder), 'gallbladder label still present');

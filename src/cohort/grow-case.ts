@@ -71,6 +71,20 @@ const SCALE_RANGES: Partial<Record<PhantomOrgan, [number, number]>> = {
   pancreas: [0.65, 0.8],
 };
 
+/**
+ * Healthy organs differ in size between people (spleen volume varies about twofold among normal
+ * adults, liver and kidneys by ±20–30 %): every case scales each of these organs radially by a factor
+ * drawn from its range, unreported — the report measures the organ from the label map, so a large
+ * normal spleen is still described by its size. Pathological scalings (`SCALE_RANGES`) replace these.
+ */
+const NORMAL_SIZE_RANGES: Partial<Record<PhantomOrgan, [number, number]>> = {
+  liver: [0.9, 1.12],
+  spleen: [0.85, 1.3],
+  'right kidney': [0.9, 1.1],
+  'left kidney': [0.9, 1.1],
+  pancreas: [0.85, 1.2],
+};
+
 const BOWEL = /bowel|colon|duoden|rectum|intestin/;
 
 /** Grows one case from `source` (see the file comment). */
@@ -83,6 +97,7 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     acquisition: rng.fork(),
     noise: rng.fork(),
     stomach: rng.fork(),
+    size: rng.fork(),
   };
   const plan = presentOnly(planFindings(draws.findings, options.variation ?? 1, options.findings), source);
   const image = source.image.slice();
@@ -141,6 +156,16 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
       sigma: 1.3 * stomachExtent.radiusMm,
       factor: draws.stomach.uniform(...STOMACH_DISTENSION),
     });
+  for (const [organ, [lo, hi]] of Object.entries(NORMAL_SIZE_RANGES) as [PhantomOrgan, [number, number]][]) {
+    const extent = source.organs.get(organ);
+    if (!extent || plan.enlarged.has(organ) || plan.atrophic.has(organ) || plan.absent.has(organ)) continue;
+    organScalings.push({
+      organ,
+      center: extent.center,
+      sigma: 1.3 * extent.radiusMm,
+      factor: draws.size.uniform(lo, hi),
+    });
+  }
   for (const organ of [...plan.enlarged, ...plan.atrophic]) {
     const extent = source.organs.get(organ)!;
     const [lo, hi] = SCALE_RANGES[organ] ?? [1, 1];
