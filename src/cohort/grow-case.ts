@@ -26,7 +26,7 @@ import { type CaseGeometry, CaseWarp, drawHabitus, type OrganScaling, type Vec3 
 import { sourceValuesOf } from './label-scheme.js';
 import { paintLesions } from './lesions.js';
 import { resectOrgan } from './resection.js';
-import type { SourceScan } from './source-scan.js';
+import type { OrganExtent, SourceScan } from './source-scan.js';
 import {
   drawStomachFilling,
   fillStomach,
@@ -150,31 +150,16 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
   const organScalings: OrganScaling[] = [];
   const stomachExtent = source.organs.get('stomach');
   if (stomach.voxels > 0 && stomachExtent)
-    organScalings.push({
-      organ: 'stomach',
-      center: stomachExtent.center,
-      sigma: 1.3 * stomachExtent.radiusMm,
-      factor: draws.stomach.uniform(...STOMACH_DISTENSION),
-    });
+    organScalings.push(scalingAbout('stomach', stomachExtent, draws.stomach.uniform(...STOMACH_DISTENSION)));
   for (const [organ, [lo, hi]] of Object.entries(NORMAL_SIZE_RANGES) as [PhantomOrgan, [number, number]][]) {
     const extent = source.organs.get(organ);
     if (!extent || plan.enlarged.has(organ) || plan.atrophic.has(organ) || plan.absent.has(organ)) continue;
-    organScalings.push({
-      organ,
-      center: extent.center,
-      sigma: 1.3 * extent.radiusMm,
-      factor: draws.size.uniform(lo, hi),
-    });
+    organScalings.push(scalingAbout(organ, extent, draws.size.uniform(lo, hi)));
   }
   for (const organ of [...plan.enlarged, ...plan.atrophic]) {
     const extent = source.organs.get(organ)!;
     const [lo, hi] = SCALE_RANGES[organ] ?? [1, 1];
-    organScalings.push({
-      organ,
-      center: extent.center,
-      sigma: 1.3 * extent.radiusMm,
-      factor: draws.geometry.uniform(lo, hi),
-    });
+    organScalings.push(scalingAbout(organ, extent, draws.geometry.uniform(lo, hi)));
   }
   const bodyCenter: Vec3 = [0, 1, 2].map((a) => (source.body.min[a]! + source.body.max[a]!) / 2) as Vec3;
   const geometry: CaseGeometry = {
@@ -202,6 +187,11 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
   };
   const { affine: _affine, ...acquired } = acquisition;
   return { image: outImage, label, findings, phase, stomach, acquisition: acquired, geometry };
+}
+
+/** A radial scaling by `factor` centred on the organ, fading over 1.3 × its equivalent radius. */
+function scalingAbout(organ: string, extent: OrganExtent, factor: number): OrganScaling {
+  return { organ, center: extent.center, sigma: 1.3 * extent.radiusMm, factor };
 }
 
 /** Drops findings on organs the source does not show (they cannot be resected or rescaled). */
