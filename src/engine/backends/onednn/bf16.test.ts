@@ -11,7 +11,13 @@ const skip =
   skipReason(native) || (support && !support.supported ? `bf16 not run here: ${support.reason}` : false);
 
 // bf16 keeps 8 bits of mantissa: a 144-term dot product of values ~1 is good to ~1e-2 relative.
-test('bf16 convolution and matmul agree with fp32 within bf16 tolerance (2e-2 relative)', { skip }, () => {
+// Known failure, kept visible: on an AVX-512-bf16 EPYC (2026-12-07) the convolution was 5.9e-2 off, so
+// `auto` no longer picks bf16 (precision-support.ts); bf16 must pass this before it is made default again.
+const todo = 'bf16 convolution measured 5.9e-2 relative on AVX-512-bf16; auto stays fp32 until fixed';
+test('bf16 convolution and matmul agree with fp32 within bf16 tolerance (2e-2 relative)', {
+  skip,
+  todo,
+}, () => {
   if (typeof native === 'string') return;
   const { addon } = native;
   const x = addon.fromFloat32(
