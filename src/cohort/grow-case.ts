@@ -21,7 +21,7 @@ import {
   drawAcquisition,
   gaussianAlongAxis,
 } from './acquisition.js';
-import { applyPhaseShifts, CONTRAST_PHASES, type ContrastPhase, phaseShifts } from './contrast-phase.js';
+import { applyPhaseShifts, type ContrastPhase, phaseShifts } from './contrast-phase.js';
 import { type CaseGeometry, CaseWarp, drawHabitus, type OrganScaling, type Vec3 } from './deformation.js';
 import { sourceValuesOf } from './label-scheme.js';
 import { paintLesions } from './lesions.js';
@@ -112,7 +112,7 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     resectOrgan({ ...target, organValues: valuesOf(organ), donorValues }, draws.findings);
   }
 
-  const phase = options.phase ?? pickWeighted(draws.phase, PHASE_WEIGHTS);
+  const phase = options.phase ?? draws.phase.weighted(PHASE_WEIGHTS);
   const shifts = phaseShifts(phase, source.phase, source.medians, source.names, draws.phase);
   applyPhaseShifts(image, labels, source.dims, shifts);
 
@@ -204,15 +204,6 @@ function presentOnly(plan: FindingsPlan, source: SourceScan): FindingsPlan {
     liverLesions: has('liver') ? plan.liverLesions : 0,
     renalCysts: plan.renalCysts,
   };
-}
-
-function pickWeighted(rng: Random, weights: Record<ContrastPhase, number>): ContrastPhase {
-  let u = rng.next() * CONTRAST_PHASES.reduce((s, p) => s + weights[p], 0);
-  for (const phase of CONTRAST_PHASES) {
-    u -= weights[phase];
-    if (u < 0) return phase;
-  }
-  return 'portal-venous';
 }
 
 /** Where the habitus takes a source point (forward; the displacement is small and ignored here). */

@@ -1,7 +1,7 @@
 // What the stomach holds at scan time. A fasting patient's stomach is collapsed; others hold a meal
 // (mottled soft tissue with gas bubbles), swallowed air, water or positive oral contrast, and lying
-// supine the gas rises to the front over an air–fluid level. One source scan shows one of these states, so a model trained on it alone meets the others
-// as unknown tissue. The lumen (the stomach less a wall of `WALL_MM`) is refilled in the source's
+// supine the gas rises to the front over an air–fluid level. One source scan shows one of these
+// states, so a model trained on it alone meets the others as unknown tissue. The lumen (the stomach less a wall of `WALL_MM`) is refilled in the source's
 // own space before the warp; the warp then distends the whole stomach (see `STOMACH_DISTENSION`).
 // The label is unchanged: BTCV and TotalSegmentator label the stomach with its contents.
 import type { Random } from '../phantom/random.js';
@@ -41,13 +41,7 @@ export interface StomachContents {
 
 /** Draws the state by `STOMACH_FILLINGS`. */
 export function drawStomachFilling(rng: Random): StomachFilling {
-  const states = Object.keys(STOMACH_FILLINGS) as StomachFilling[];
-  let u = rng.next() * states.reduce((s, k) => s + STOMACH_FILLINGS[k], 0);
-  for (const state of states) {
-    u -= STOMACH_FILLINGS[state];
-    if (u < 0) return state;
-  }
-  return 'as scanned';
+  return rng.weighted(STOMACH_FILLINGS);
 }
 
 /**

@@ -77,6 +77,17 @@ export class Random {
     return items[Math.floor(this.next() * items.length)]!;
   }
 
+  /** One key of `weights`, drawn with probability proportional to its weight (one draw). */
+  weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
+    const keys = Object.keys(weights) as K[];
+    let u = this.next() * keys.reduce((s, k) => s + weights[k], 0);
+    for (const key of keys) {
+      u -= weights[key];
+      if (u < 0) return key;
+    }
+    return keys.at(-1)!;
+  }
+
   /** An independent generator derived from this one, so adding draws in one part leaves others alone. */
   fork(): Random {
     return new Random(this.nextUint32());
