@@ -4,11 +4,14 @@
 // prints per-organ Dice against B's TotalSegmentator map mapped to BTCV's organs. B's labels are a
 // model's predictions, not manual ground truth. One JSON line with --json.
 //
-//   npm run bench:real -- [--cases 48 | --cohort <dir grown earlier from A>] [--minutes 30] [--steps 3000] [--seed 1] [--out /tmp/bench-real] [--json]
+// With --mr the cohort alternates between patient A and a second real person, the abdominal MR in
+// `mr-abdomen` (TotalSegmentator `total_mr` labels) turned into a pseudo-CT (src/cohort/pseudo-ct.ts).
+//
+//   npm run bench:real -- [--cases 48 | --cohort <dir grown earlier from A>] [--mr] [--minutes 30] [--steps 3000] [--seed 1] [--out /tmp/bench-real] [--json]
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandSpec, parseCommandLine } from '../src/cli/options.js';
-import { builtinLabelNames } from '../src/cohort/label-scheme.js';
+import { builtinLabelNames, readLabelNames } from '../src/cohort/label-scheme.js';
 import { runAnatomyDemo } from '../src/demo/anatomy-demo.js';
 import { sharedData, sharedDataSkip } from '../test/shared-data.js';
 
@@ -19,6 +22,7 @@ const spec = {
   options: [
     { name: 'json', type: 'flag', help: 'one JSON line' },
     { name: 'pretrain', type: 'flag', help: 'pre-train on the cohort first' },
+    { name: 'mr', type: 'flag', help: 'grow half the cohort from the abdominal MR (as pseudo-CT)' },
     { name: 'steps', type: 'number', default: 3000, help: 'fine-tuning steps at most' },
     { name: 'out', type: 'string', help: 'work folder' },
     { name: 'cases', type: 'number', default: 48, help: 'cases to grow' },
@@ -39,11 +43,23 @@ const steps = line.number('steps') ?? 3000;
 const epochs = 10;
 const summary = await runAnatomyDemo({
   out: line.string('out') ?? join(tmpdir(), 'mosmos-bench-real'),
-  anatomy: {
-    image: sharedData('ct-abdomen', 'ct.nii.gz'),
-    labels: sharedData('ct-abdomen', 'seg_total_61.nii.gz'),
-    names,
-  },
+  anatomy: [
+    {
+      image: sharedData('ct-abdomen', 'ct.nii.gz'),
+      labels: sharedData('ct-abdomen', 'seg_total_61.nii.gz'),
+      names,
+    },
+    ...(line.flag('mr')
+      ? [
+          {
+            image: sharedData('mr-abdomen', 'mr_small.nii.gz'),
+            labels: sharedData('mr-abdomen', 'seg_small_total_mr_23.nii.gz'),
+            names: readLabelNames(sharedData('ct-abdomen', 'label_maps.json'), 'total_mr'),
+            modality: 'mr' as const,
+          },
+        ]
+      : []),
+  ],
   test: {
     image: sharedData('ct-dicom-series', 'series'),
     labels: sharedData('ct-dicom-series', 'seg_total_fast_31.nii.gz'),
@@ -70,7 +86,9 @@ const targets: Record<string, number> = {
 };
 const result = {
   bench: 'real',
-  trainedOn: 'patient A (ct-abdomen) cohort',
+  trainedOn: line.flag('mr')
+    ? 'cohort from patient A (ct-abdomen) and the mr-abdomen patient as pseudo-CT'
+    : 'patient A (ct-abdomen) cohort',
   testedOn: 'patient B (ct-dicom-series), labels = TotalSegmentator predictions mapped to BTCV',
   cases: summary.cases,
   steps: summary.finetune.steps,

@@ -1,11 +1,15 @@
 /**
- * `mosmos cohort --image <ct> --labels <map> [--label-names <json> | --scheme total] [--to btcv]
- *  --cases N --out <dir> [--seed N] [--spacing x,y,z | lo-hi] [--variation 1] [--force]`
+ * `mosmos cohort --image <ct>[,<scan>…] --labels <map>[,<map>…] [--modality ct[,mr…]]
+ *  [--label-names <json> | --scheme total[,total_mr…]] [--to btcv] --cases N --out <dir> [--seed N]
+ *  [--spacing x,y,z | lo-hi] [--variation 1] [--force]`
+ *
+ * Several sources are comma-separated lists of the same length (a path holding a comma cannot be
+ * one of several); `--modality`, `--scheme` and `--label-names` take one value for all or one each.
  */
 
 import type { AcquisitionRanges } from '../cohort/acquisition.js';
 import { builtinLabelNames, mapLabelScheme, readLabelNames } from '../cohort/label-scheme.js';
-import { readSourceScan } from '../cohort/source-scan.js';
+import { readSourceScan, type SourceModality } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { InputError } from '../errors.js';
 import { type CommandSpec, readCommandLine } from './options.js';
@@ -18,24 +22,36 @@ export const spec = {
     {
       name: 'image',
       type: 'string',
-      value: '<ct | dicom-dir>',
+      value: '<ct | dicom-dir>[,…]',
       required: true,
-      help: 'the labelled real CT to grow the cohort from',
+      help: 'the labelled real scan(s) to grow the cohort from, comma-separated',
     },
     {
       name: 'labels',
       type: 'string',
-      value: '<label map>',
+      value: '<label map>[,…]',
       required: true,
-      help: "its label map, on the image's grid",
+      help: "their label maps, each on its image's grid",
+    },
+    {
+      name: 'modality',
+      type: 'string',
+      value: 'ct|mr[,…]',
+      default: 'ct',
+      help: 'what each scan is: an MR becomes a pseudo-CT (bright-fat sequences only)',
     },
     {
       name: 'label-names',
       type: 'string',
-      value: 'names.json',
+      value: 'names.json[,…]',
       help: 'label id → name (a TotalSegmentator-style label_maps.json or a flat map)',
     },
-    { name: 'scheme', type: 'string', value: 'total', help: "the label scheme's name (built in: total)" },
+    {
+      name: 'scheme',
+      type: 'string',
+      value: 'total[,…]',
+      help: "the label scheme's name (built in: total; total_mr etc. from a label_maps.json)",
+    },
     {
       name: 'to',
       type: 'string',
@@ -78,30 +94,57 @@ export function parseSpacing(text: string): Partial<AcquisitionRanges> {
   throw new InputError(`option --spacing: expected x,y,z or lo-hi in mm, got "${text}"`);
 }
 
+/** One value per source: a comma list of `count` values, or one value for all. */
+export function perSource(option: string, text: string | undefined, count: number): (string | undefined)[] {
+  if (text === undefined) return Array.from({ length: count }, () => undefined);
+  const values = text.split(',');
+  if (values.length === 1) return Array.from({ length: count }, () => values[0]);
+  if (values.length !== count)
+    throw new InputError(`option --${option}: ${values.length} values for ${count} source scans`);
+  return values;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const line = readCommandLine(spec, argv);
   if (!line) return 0;
-  const image = line.string('image') ?? '';
-  const labels = line.string('labels') ?? '';
+  const images = (line.string('image') ?? '').split(',');
+  const labelMaps = (line.string('labels') ?? '').split(',');
+  if (labelMaps.length !== images.length)
+    throw new InputError(
+      `option --labels: ${labelMaps.length} label maps for ${images.length} images (one each)`,
+    );
   const out = line.string('out') ?? '';
   const cases = line.number('cases') ?? 20;
   const seed = line.number('seed') ?? 0;
   if (!Number.isInteger(seed) || seed < 0)
     throw new InputError('option --seed: expected a non-negative integer');
-  const scheme = line.string('scheme');
-  const namesFile = line.string('label-names');
-  const names = namesFile ? readLabelNames(namesFile, scheme) : builtinLabelNames(scheme ?? 'total');
-  const mapping = mapLabelScheme(names, line.string('to') ?? 'btcv');
+  const schemes = perSource('scheme', line.string('scheme'), images.length);
+  const namesFiles = perSource('label-names', line.string('label-names'), images.length);
+  const modalities = perSource('modality', line.string('modality'), images.length).map((m) => {
+    if (m !== 'ct' && m !== 'mr') throw new InputError(`option --modality: expected ct or mr, got "${m}"`);
+    return m as SourceModality;
+  });
   const spacing = line.string('spacing');
   const quiet = line.flag('quiet');
-  const source = await readSourceScan(image, labels, names, mapping);
-  const mapped = Object.entries(mapping.sources).map(([organ, from]) => `${organ} ← ${from.join(' + ')}`);
-  if (!quiet) {
-    console.error(`cohort: ${image}, ${source.phase ?? 'unknown'} phase; ${mapped.length} organs mapped:`);
-    for (const line of mapped) console.error(`  ${line}`);
+  const sources = [];
+  for (const [i, image] of images.entries()) {
+    const scheme = schemes[i];
+    const namesFile = namesFiles[i];
+    const names = namesFile ? readLabelNames(namesFile, scheme) : builtinLabelNames(scheme ?? 'total');
+    const mapping = mapLabelScheme(names, line.string('to') ?? 'btcv');
+    const source = await readSourceScan(image, labelMaps[i]!, names, mapping, modalities[i]);
+    sources.push(source);
+    const mapped = Object.entries(mapping.sources).map(([organ, from]) => `${organ} ← ${from.join(' + ')}`);
+    if (!quiet) {
+      const kind = source.modality === 'mr' ? 'MR as pseudo-CT' : 'CT';
+      console.error(
+        `cohort: ${image} (${kind}), ${source.phase ?? 'unknown'} phase; ${mapped.length} organs mapped:`,
+      );
+      for (const line of mapped) console.error(`  ${line}`);
+    }
   }
   const started = Date.now();
-  const result = await writeCohort(out, source, {
+  const result = await writeCohort(out, sources, {
     cases,
     seed,
     variation: line.number('variation') ?? 1,

@@ -301,4 +301,47 @@ describe('writeCohort', () => {
     assert.ok(dataset.cases.every((c) => c.split === 'train' && c.label));
     await assert.rejects(writeCohort(out, source, { cases: 1, seed: 1 }), /exists.*--force/);
   });
+
+  it('alternates cases between several sources and records each case’s source', async () => {
+    const out = join(dir, 'two-sources');
+    const second: SourceScan = { ...source, path: 'second.nii.gz', modality: 'mr' };
+    await writeCohort(out, [source, second], { cases: 3, seed: 9, acquisition: fixed.acquisition });
+    const pairs = readFileSync(join(out, 'pairs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      pairs.map((p) => p.source),
+      [source.path, 'second.nii.gz', source.path],
+    );
+    const record = JSON.parse(readFileSync(join(out, 'cohort.json'), 'utf8'));
+    assert.deepEqual(
+      record.sources.map((s: { path: string; modality: string; cases: number }) => [
+        s.path,
+        s.modality,
+        s.cases,
+      ]),
+      [
+        [source.path, 'ct', 2],
+        ['second.nii.gz', 'mr', 1],
+      ],
+    );
+    // The first case is the one a single-source cohort with the same seed grows.
+    const single = join(dir, 'one-source');
+    await writeCohort(single, source, { cases: 1, seed: 9, acquisition: fixed.acquisition });
+    assert.deepEqual(
+      readFileSync(join(single, 'img', 'img0001.nii.gz')),
+      readFileSync(join(out, 'img', 'img0001.nii.gz')),
+    );
+    const amos: SourceScan = {
+      ...source,
+      path: 'amos-mapped.nii.gz',
+      mapping: mapLabelScheme(names, 'amos'),
+    };
+    await assert.rejects(
+      writeCohort(join(dir, 'mixed'), [source, amos], { cases: 2, seed: 1 }),
+      /amos-mapped\.nii\.gz: its labels are mapped onto amos/,
+    );
+    assert.ok(!existsSync(join(dir, 'mixed', 'pairs.jsonl')), 'nothing half-written');
+  });
 });

@@ -1,5 +1,6 @@
 // The cohort generator on the project's real data: patient A's TotalSegmentator map read with the
-// example names file, a grown case checked against its label map and report.
+// example names file, a grown case checked against its label map and report; the abdominal MR as a
+// pseudo-CT source.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedData, sharedDataSkip } from '../../test/shared-data.js';
@@ -57,5 +58,44 @@ describe('cohort from patient A (shared data)', { skip }, () => {
     const tags = new Map(tagReport(report.text, vocabulary).map((t) => [t.tag, t.status]));
     assert.equal(tags.get('spleen'), 'absent', report.text);
     assert.equal(tags.get('liver'), 'present', report.text);
+  });
+
+  it('turns the abdominal MR into an unenhanced pseudo-CT that grows cases', async () => {
+    const names = readLabelNames(sharedData('ct-abdomen', 'label_maps.json'), 'total_mr');
+    const mapping = mapLabelScheme(names, 'btcv');
+    const source = await readSourceScan(
+      sharedData('mr-abdomen', 'mr_small.nii.gz'),
+      sharedData('mr-abdomen', 'seg_small_total_mr_23.nii.gz'),
+      names,
+      mapping,
+      'mr',
+    );
+    assert.equal(source.modality, 'mr');
+    assert.equal(source.phase, 'non-contrast', 'its aorta is unenhanced blood');
+    const medianOf = (name: string) => {
+      const value = Number(Object.entries(names).find(([, n]) => n === name)![0]);
+      return source.medians.get(value)!;
+    };
+    assert.ok(Math.abs(medianOf('liver') - 52.5) < 5, `liver ${medianOf('liver')} HU`);
+    assert.ok(Math.abs(medianOf('spleen') - 46) < 5, `spleen ${medianOf('spleen')} HU`);
+    // Subcutaneous fat and the air around the body: the body box is the patient, not the MR's field.
+    const width = source.body.max[0] - source.body.min[0];
+    assert.ok(width > 250 && width < 351, `body ${width.toFixed(0)} mm wide`);
+    const grown = growCase(source, {
+      seed: 4,
+      variation: 0,
+      phase: 'portal-venous',
+      acquisition: { inPlaneMm: [3, 3], sliceMm: [3] },
+    });
+    const values = new Set(grown.label.data);
+    for (const organ of [1, 6, 7, 8, 9, 11]) assert.ok(values.has(organ), `organ ${organ} missing`);
+    let liver = 0;
+    let count = 0;
+    for (let i = 0; i < grown.label.data.length; i++)
+      if (grown.label.data[i] === 6) {
+        liver += grown.image.data[i]!;
+        count++;
+      }
+    assert.ok(liver / count > 70, `portal-venous liver ${(liver / count).toFixed(0)} HU: enhanced`);
   });
 });

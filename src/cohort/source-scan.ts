@@ -1,6 +1,6 @@
-// The labelled real CT a cohort grows from, read once and measured: its voxels in RAS order, its label
-// map in the source scheme with the mapping onto the target organs, each organ's centre and size, the
-// body's extent and the scan's contrast phase.
+// A labelled real scan a cohort grows from, read once and measured: its voxels in RAS order (HU; an
+// MR becomes a pseudo-CT first, pseudo-ct.ts), its label map in the source scheme with the mapping
+// onto the target organs, each organ's centre and size, the body's extent and the contrast phase.
 import { fileError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
 import { reorientToRas } from '../volume/orientation.js';
@@ -9,6 +9,10 @@ import type { Box } from './acquisition.js';
 import { type ContrastPhase, estimatePhase, labelMedians } from './contrast-phase.js';
 import type { Vec3 } from './deformation.js';
 import { type LabelNames, type SchemeMapping, sourceValuesOf } from './label-scheme.js';
+import { pseudoCtFromMr } from './pseudo-ct.js';
+
+/** What the source scan is: a CT is used as it is, an MR as its pseudo-CT. */
+export type SourceModality = 'ct' | 'mr';
 
 export interface OrganExtent {
   /** Centroid, RAS mm. */
@@ -35,6 +39,7 @@ export interface SourceScan {
   /** Extent of the body (voxels above −500 HU), RAS mm. */
   body: Box;
   path: string;
+  modality: SourceModality;
 }
 
 /** A labelled volume already in memory (tests, or callers that read it themselves). */
@@ -45,6 +50,7 @@ export function sourceFromVolumes(
   mapping: SchemeMapping,
   path = '(in memory)',
   labelPath = path,
+  modality: SourceModality = 'ct',
 ): SourceScan {
   const ras = reorientToRas(image);
   const rasLabels = reorientToRas(labels);
@@ -129,17 +135,27 @@ export function sourceFromVolumes(
     phase: estimatePhase(medians, names),
     body,
     path,
+    modality,
   };
 }
 
-/** Reads a CT (NIfTI or DICOM folder) and its label map; the grids must match. */
+/** Reads a CT or MR (NIfTI or DICOM folder) and its label map; the grids must match. */
 export async function readSourceScan(
   imagePath: string,
   labelPath: string,
   names: LabelNames,
   mapping: SchemeMapping,
+  modality: SourceModality = 'ct',
 ): Promise<SourceScan> {
-  const image = await readVolume(imagePath);
+  let image = await readVolume(imagePath);
   const labels = await readVolume(labelPath);
-  return sourceFromVolumes(image, labels, names, mapping, imagePath, labelPath);
+  const sameDims = image.dims.slice(0, 3).every((d, i) => d === labels.dims[i]);
+  // Off-grid label maps are refused by sourceFromVolumes, with both grids named.
+  if (modality === 'mr' && sameDims) {
+    const dims = [image.dims[0] ?? 1, image.dims[1] ?? 1, image.dims[2] ?? 1] as [number, number, number];
+    const n = dims[0] * dims[1] * dims[2];
+    const hu = pseudoCtFromMr(image.data.subarray(0, n), labels.data.subarray(0, n), dims, names, imagePath);
+    image = { ...image, data: hu, dims, datatype: 'float32' };
+  }
+  return sourceFromVolumes(image, labels, names, mapping, imagePath, labelPath, modality);
 }

@@ -1,5 +1,6 @@
-// A cohort on disk in BTCV layout, grown from one labelled real CT and written case by case: only one
-// case is in memory at a time, so a 200-case cohort needs no more memory than one. The folder is built
+// A cohort on disk in BTCV layout, grown from one or several labelled real scans (case k from source
+// k mod n, so every source gets its share in any prefix of the cohort) and written case by case: only
+// one case is in memory at a time, so a 200-case cohort needs no more memory than one. The folder is built
 // beside its destination and renamed into place at the end; an existing folder is refused without
 // `force`.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -38,6 +39,8 @@ export interface CohortPair {
   generated: true;
   case: string;
   seed: number;
+  /** The real scan this case was grown from (its path as given). */
+  source: string;
   phase: ContrastPhase;
   /** What the stomach holds (not reported: a normal variant, not a finding). */
   stomach: StomachFilling;
@@ -59,15 +62,25 @@ export function cohortCaseIds(count: number): string[] {
 }
 
 /**
- * Grows `options.cases` cases from `source` into `dir` (BTCV layout + pairs.jsonl + cohort.json).
+ * Grows `options.cases` cases from `source` (one scan or several, all mapped onto the same target
+ * organs) into `dir` (BTCV layout + pairs.jsonl + cohort.json).
  *
  * @example await writeCohort('cohort', await readSourceScan(ct, seg, names, mapping), { cases: 20, seed: 1 })
  */
 export async function writeCohort(
   dir: string,
-  source: SourceScan,
+  source: SourceScan | readonly SourceScan[],
   options: CohortOptions,
 ): Promise<{ root: string; pairs: string; cases: number }> {
+  const sources = Array.isArray(source) ? (source as readonly SourceScan[]) : [source as SourceScan];
+  if (sources.length === 0) throw fileError(dir, 'a cohort needs at least one source scan');
+  const first = sources[0]!;
+  for (const other of sources.slice(1))
+    if (other.mapping.target !== first.mapping.target)
+      throw fileError(
+        other.path,
+        `its labels are mapped onto ${other.mapping.target}, the first source's onto ${first.mapping.target}`,
+      );
   if (!Number.isInteger(options.cases) || options.cases < 1 || options.cases > 9000)
     throw fileError(dir, `number of cases must be an integer from 1 to 9000, got ${options.cases}`);
   const root = resolve(dir);
@@ -77,17 +90,20 @@ export async function writeCohort(
   const building = join(dirname(root), `.${basename(root)}.${process.pid}.${Date.now()}.tmp`);
   mkdirSync(join(building, 'img'), { recursive: true });
   mkdirSync(join(building, 'label'), { recursive: true });
-  const vocabulary = getVocabulary(source.mapping.target);
-  const labelNames = source.mapping.targetNames;
+  const vocabulary = getVocabulary(first.mapping.target);
+  const labelNames = first.mapping.targetNames;
   const pairsPath = join(building, 'pairs.jsonl');
   try {
     const seeds = new Random(options.seed);
     const ids = cohortCaseIds(options.cases);
     const phases: Record<string, number> = {};
     const stomachFillings: Record<string, number> = {};
+    const perSource = sources.map(() => 0);
     for (const [index, id] of ids.entries()) {
       const seed = seeds.nextUint32();
-      let grown: GrownCase | undefined = growCase(source, {
+      const from = sources[index % sources.length]!;
+      perSource[index % sources.length]!++;
+      let grown: GrownCase | undefined = growCase(from, {
         seed,
         variation: options.variation,
         acquisition: options.acquisition,
@@ -106,6 +122,7 @@ export async function writeCohort(
         generated: true,
         case: id,
         seed,
+        source: from.path,
         phase: grown.phase,
         stomach: grown.stomach.filling,
         findings: grown.findings,
@@ -123,11 +140,15 @@ export async function writeCohort(
     }
     const record = {
       version,
-      source: source.path,
-      sourcePhase: source.phase ?? null,
-      target: source.mapping.target,
-      mapping: source.mapping.sources,
-      unmapped: source.mapping.unmapped,
+      sources: sources.map((s, i) => ({
+        path: s.path,
+        modality: s.modality,
+        phase: s.phase ?? null,
+        cases: perSource[i],
+        mapping: s.mapping.sources,
+        unmapped: s.mapping.unmapped,
+      })),
+      target: first.mapping.target,
       cases: options.cases,
       seed: options.seed,
       variation: options.variation ?? 1,
@@ -136,7 +157,7 @@ export async function writeCohort(
       stomachFillings,
       split:
         'every case is a training case (ids 0035–0040, BTCV validation, are skipped): all are variants ' +
-        'of one patient, so none may serve as a test patient',
+        'of the source patients, so none may serve as a test patient',
     };
     writeFileAtomic(join(building, 'cohort.json'), `${JSON.stringify(record, null, 2)}\n`);
     if (existsSync(root)) {

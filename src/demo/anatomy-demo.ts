@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { AcquisitionRanges } from '../cohort/acquisition.js';
 import type { LabelNames } from '../cohort/label-scheme.js';
 import { mapLabelScheme } from '../cohort/label-scheme.js';
-import { readSourceScan } from '../cohort/source-scan.js';
+import { readSourceScan, type SourceModality } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { fileError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -20,9 +20,19 @@ import { defaultPretrainConfig } from '../train/pretrain-config.js';
 import { version } from '../version.js';
 import { evaluateTestPatient, type TestPatient, type TestPatientResult } from './test-patient.js';
 
+/** A labelled real scan to grow training cases from. */
+export interface AnatomySource {
+  image: string;
+  labels: string;
+  names: LabelNames;
+  /** 'mr': used as its pseudo-CT (default 'ct'). */
+  modality?: SourceModality;
+}
+
 export interface AnatomyDemoOptions {
   out: string;
-  anatomy: { image: string; labels: string; names: LabelNames };
+  /** The training anatomy: one labelled scan or several (cases alternate between them). */
+  anatomy: AnatomySource | AnatomySource[];
   test: TestPatient;
   /** Cases grown from the anatomy CT. */
   cases: number;
@@ -81,16 +91,15 @@ export async function runAnatomyDemo(options: AnatomyDemoOptions): Promise<Anato
     if (!existsSync(pairs)) throw fileError(dataDir, 'not a cohort folder (no pairs.jsonl)');
     cases = readFileSync(pairs, 'utf8').split('\n').filter(Boolean).length;
   } else {
-    step(`growing ${options.cases} cases from ${options.anatomy.image}`);
-    const mapping = mapLabelScheme(options.anatomy.names, 'btcv');
-    const source = await readSourceScan(
-      options.anatomy.image,
-      options.anatomy.labels,
-      options.anatomy.names,
-      mapping,
-    );
+    const anatomy = Array.isArray(options.anatomy) ? options.anatomy : [options.anatomy];
+    step(`growing ${options.cases} cases from ${anatomy.map((a) => a.image).join(' and ')}`);
+    const sources = [];
+    for (const a of anatomy)
+      sources.push(
+        await readSourceScan(a.image, a.labels, a.names, mapLabelScheme(a.names, 'btcv'), a.modality),
+      );
     dataDir = join(out, 'cohort');
-    const cohort = await writeCohort(dataDir, source, {
+    const cohort = await writeCohort(dataDir, sources, {
       cases: options.cases,
       seed: options.seed,
       variation: options.variation,
