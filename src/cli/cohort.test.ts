@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import { sharedData, sharedDataSkip } from '../../test/shared-data.js';
 import { InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
-import { parseSpacing, perSource, run } from './cohort.js';
+import { parseSpacing, run } from './cohort.js';
+import { perSource } from './options.js';
 
 describe('mosmos cohort arguments', () => {
   it('reads a fixed voxel size or an in-plane range', () => {

@@ -12,7 +12,7 @@ import { builtinLabelNames, mapLabelScheme, readLabelNames } from '../cohort/lab
 import { readSourceScan, type SourceModality } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { InputError } from '../errors.js';
-import { type CommandSpec, readCommandLine } from './options.js';
+import { type CommandSpec, perSource, readCommandLine } from './options.js';
 
 export const spec = {
   name: 'cohort',
@@ -92,16 +92,6 @@ export function parseSpacing(text: string): Partial<AcquisitionRanges> {
   if (range && Number(range[1]) > 0 && Number(range[2]) >= Number(range[1]))
     return { inPlaneMm: [Number(range[1]), Number(range[2])] };
   throw new InputError(`option --spacing: expected x,y,z or lo-hi in mm, got "${text}"`);
-}
-
-/** One value per source: a comma list of `count` values, or one value for all. */
-export function perSource(option: string, text: string | undefined, count: number): (string | undefined)[] {
-  if (text === undefined) return Array.from({ length: count }, () => undefined);
-  const values = text.split(',');
-  if (values.length === 1) return Array.from({ length: count }, () => values[0]);
-  if (values.length !== count)
-    throw new InputError(`option --${option}: ${values.length} values for ${count} source scans`);
-  return values;
 }
 
 export async function run(argv: string[]): Promise<number> {

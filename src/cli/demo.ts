@@ -3,9 +3,10 @@
  * story on a cohort grown from a labelled real CT, judged on a different patient (`--test-image`).
  */
 import { builtinLabelNames, type LabelNames, readLabelNames } from '../cohort/label-scheme.js';
+import type { AnatomySource } from '../demo/anatomy-demo.js';
 import { fullDemoPlan, quickDemoPlan } from '../demo/demo-plan.js';
 import { InputError } from '../errors.js';
-import { type CommandLine, type CommandSpec, readCommandLine, usageText } from './options.js';
+import { type CommandLine, type CommandSpec, perSource, readCommandLine, usageText } from './options.js';
 
 export const spec = {
   name: 'demo',
@@ -29,15 +30,33 @@ export const spec = {
     {
       name: 'anatomy',
       type: 'string',
-      value: '<ct>',
-      help: 'real-anatomy demo: grow the cohort from this labelled CT',
+      value: '<ct>[,…]',
+      help: 'real-anatomy demo: grow the cohort from this labelled CT (or several scans, comma-separated)',
     },
-    { name: 'anatomy-labels', type: 'string', value: '<labels>', help: 'its label map (with --anatomy)' },
+    {
+      name: 'anatomy-labels',
+      type: 'string',
+      value: '<labels>[,…]',
+      help: 'its label map, one per scan (with --anatomy)',
+    },
     {
       name: 'anatomy-names',
       type: 'string',
-      value: 'names.json',
+      value: 'names.json[,…]',
       help: 'names of its labels (default: --scheme)',
+    },
+    {
+      name: 'anatomy-scheme',
+      type: 'string',
+      value: 'total[,…]',
+      help: 'label scheme of each anatomy scan (default: --scheme)',
+    },
+    {
+      name: 'anatomy-modality',
+      type: 'string',
+      value: 'ct|mr[,…]',
+      default: 'ct',
+      help: 'what each anatomy scan is: an MR becomes a pseudo-CT (bright-fat sequences only)',
     },
     {
       name: 'test-image',
@@ -92,13 +111,35 @@ export const spec = {
 
 type DemoLine = CommandLine<(typeof spec.options)[number]['name']>;
 
-function labelNames(line: DemoLine, option: 'anatomy-names' | 'test-names'): LabelNames {
-  const file = line.string(option);
-  const scheme = line.string('scheme') ?? 'total';
+function labelNames(file: string | undefined, scheme: string): LabelNames {
   return file ? readLabelNames(file, scheme) : builtinLabelNames(scheme);
 }
 
-/** The real-anatomy story: a cohort grown from one labelled CT, judged on a different patient. */
+/** The anatomy scans of `--anatomy a,b` with their label maps, names and modalities. */
+function anatomySources(line: DemoLine, image: string, labels: string): AnatomySource[] {
+  const images = image.split(',');
+  const labelMaps = labels.split(',');
+  if (labelMaps.length !== images.length)
+    throw new InputError(
+      `option --anatomy-labels: ${labelMaps.length} label maps for ${images.length} anatomy scans (one each)`,
+    );
+  const names = perSource('anatomy-names', line.string('anatomy-names'), images.length);
+  const schemes = perSource('anatomy-scheme', line.string('anatomy-scheme'), images.length);
+  const modalities = perSource('anatomy-modality', line.string('anatomy-modality'), images.length);
+  return images.map((scan, i) => {
+    const modality = modalities[i] ?? 'ct';
+    if (modality !== 'ct' && modality !== 'mr')
+      throw new InputError(`option --anatomy-modality: expected ct or mr, got "${modality}"`);
+    return {
+      image: scan,
+      labels: labelMaps[i]!,
+      names: labelNames(names[i], schemes[i] ?? line.string('scheme') ?? 'total'),
+      modality,
+    };
+  });
+}
+
+/** The real-anatomy story: a cohort grown from labelled real scans, judged on a different patient. */
 async function runAnatomy(line: DemoLine): Promise<number> {
   const image = line.string('anatomy');
   const labels = line.string('anatomy-labels');
@@ -113,8 +154,12 @@ async function runAnatomy(line: DemoLine): Promise<number> {
   const { runAnatomyDemo } = await import('../demo/anatomy-demo.js');
   const summary = await runAnatomyDemo({
     out: line.string('out') ?? 'demo-anatomy',
-    anatomy: { image, labels, names: labelNames(line, 'anatomy-names') },
-    test: { image: testImage, labels: testLabels, names: labelNames(line, 'test-names') },
+    anatomy: anatomySources(line, image, labels),
+    test: {
+      image: testImage,
+      labels: testLabels,
+      names: labelNames(line.string('test-names'), line.string('scheme') ?? 'total'),
+    },
     cases: line.number('cases') ?? 40,
     cohort: line.string('cohort'),
     seed: line.number('seed') ?? 1,
@@ -134,7 +179,7 @@ async function runAnatomy(line: DemoLine): Promise<number> {
     console.log(`  ${organ.padEnd(26)} Dice ${dice.toFixed(3)}`);
   console.log(`  ${'mean (organs present)'.padEnd(26)} Dice ${summary.test.meanDice.toFixed(3)}`);
   console.log(
-    `trained ${summary.finetune.steps} steps in ${summary.finetune.minutes.toFixed(1)} min on ${summary.cases} cases grown from one patient; ` +
+    `trained ${summary.finetune.steps} steps in ${summary.finetune.minutes.toFixed(1)} min on ${summary.cases} cases grown from ${image.split(',').length === 1 ? 'one patient' : `${image.split(',').length} scans`}; ` +
       `prediction ${summary.test.prediction}${summary.test.dicomSeg ? ` and ${summary.test.dicomSeg}` : ''}`,
   );
   return 0;
