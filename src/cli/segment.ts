@@ -22,7 +22,7 @@ export const spec = {
       name: 'postprocess',
       type: 'string',
       choices: ['none', 'lcc'],
-      help: "lcc: keep each organ's largest 26-connected component (default: the model's)",
+      help: "lcc: keep each organ's largest 26-connected component, on CT only inside the trunk (default: the model's)",
     },
     { name: 'stats', type: 'string', value: 'stats.json', help: 'per-organ volume (mL) and mean intensity' },
     {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Random } from '../phantom/random.js';
-import { bodyMaskBySlice, pseudoCtFromMr, unenhancedHu } from './pseudo-ct.js';
+import { sliceInterior } from '../volume/slice-interior.js';
+import { pseudoCtFromMr, unenhancedHu } from './pseudo-ct.js';
 
 // TotalSegmentator `total_mr` values used below.
 const names: Record<number, string> = { 5: 'liver', 19: 'vertebrae', 46: 'autochthon_left', 23: 'aorta' };
@@ -81,7 +82,7 @@ describe('pseudoCtFromMr', () => {
   });
 
   it('finds the body inside the fat ring, dark muscle and gas included', () => {
-    const body = bodyMaskBySlice(image, dims, 100);
+    const body = sliceInterior(image, dims, 100);
     assert.equal(body[at(0, 0)], 0);
     assert.equal(body[at(12, 8)], 1, 'dark muscle inside');
     assert.equal(body[at(27, 11)], 1, 'dark band inside');

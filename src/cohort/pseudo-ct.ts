@@ -15,6 +15,7 @@
 // - Labelled structures keep their internal MR texture, scaled to ±3 HU per robust sd (at most ±9):
 //   vessels inside the liver and the renal medulla stay visible without MR contrast taking over.
 import { fileError } from '../errors.js';
+import { sliceInterior } from '../volume/slice-interior.js';
 import { enhancementClass, PHASE_HU } from './contrast-phase.js';
 import { normalizeClassName } from './label-scheme.js';
 
@@ -71,48 +72,6 @@ function median(values: number[]): number {
 }
 
 /**
- * Body mask slice by slice: the background is what a flood from the slice's border reaches through
- * voxels darker than `threshold`; everything else (dark muscle, gas and fluid inside the fat ring)
- * is body.
- */
-export function bodyMaskBySlice(
-  image: ArrayLike<number>,
-  dims: [number, number, number],
-  threshold: number,
-): Uint8Array {
-  const [nx, ny, nz] = dims;
-  const body = new Uint8Array(nx * ny * nz).fill(1);
-  const stack: number[] = [];
-  for (let z = 0; z < nz; z++) {
-    const base = z * nx * ny;
-    const visit = (x: number, y: number) => {
-      const i = base + x + nx * y;
-      if (body[i] === 1 && image[i]! < threshold) {
-        body[i] = 0;
-        stack.push(x, y);
-      }
-    };
-    for (let x = 0; x < nx; x++) {
-      visit(x, 0);
-      visit(x, ny - 1);
-    }
-    for (let y = 0; y < ny; y++) {
-      visit(0, y);
-      visit(nx - 1, y);
-    }
-    while (stack.length > 0) {
-      const y = stack.pop()!;
-      const x = stack.pop()!;
-      if (x > 0) visit(x - 1, y);
-      if (x < nx - 1) visit(x + 1, y);
-      if (y > 0) visit(x, y - 1);
-      if (y < ny - 1) visit(x, y + 1);
-    }
-  }
-  return body;
-}
-
-/**
  * A pseudo-CT (HU) of a labelled MR volume (see the file comment); `path` names the MR in errors.
  *
  * @example const hu = pseudoCtFromMr(mr.data, labels.data, [117, 91, 20], names, 'mr.nii.gz')
@@ -160,7 +119,8 @@ export function pseudoCtFromMr(
       `no bright fat found (unlabelled tissue up to ${Number.isFinite(fat) ? fat.toFixed(0) : 'n/a'} vs soft tissue ${soft.toFixed(0)}): ` +
         'a pseudo-CT needs an MR with bright fat (T1-weighted or a Dixon fat image)',
     );
-  const body = bodyMaskBySlice(image, dims, soft + 0.25 * (fat - soft));
+  // The body: inside the ring of bright subcutaneous fat (dark muscle and gas within it included).
+  const body = sliceInterior(image, dims, soft + 0.25 * (fat - soft));
   const hu = new Float32Array(n);
   const tissue = new Map<number, number>();
   const bone = new Set<number>();

@@ -12,7 +12,7 @@
  * Peak memory beyond the input: classes × (preprocessed voxels) float32 for the probabilities, plus
  * on the input grid one float32 class volume, one float32 running maximum and the uint8 labels.
  */
-import { preprocessVolume } from '../data/preprocess.js';
+import { channelSettings, preprocessVolume } from '../data/preprocess.js';
 import { type Region, regionPaintOrder, regionsToLabelMap } from '../data/regions.js';
 import { cropToBox, foregroundBox, translation, unionBox, type VoxelBox } from '../volume/crop.js';
 import { invertAffine, multiply4 } from '../volume/matrix.js';
@@ -22,12 +22,16 @@ import type { Volume } from '../volume/volume.js';
 import { keepLargestComponents } from './connected-components.js';
 import { argmaxClasses, type PredictOptions, predictVolume } from './predict.js';
 import type { SegmentationModel } from './segmentation-model.js';
+import { trunkMask } from './trunk-mask.js';
 
 export interface SegmentOptions {
   overlap?: number;
   tta?: boolean;
   batchSize?: number;
-  /** 'lcc': keep the largest 26-connected component of every organ (default: the model's choice). */
+  /**
+   * 'lcc': keep the largest 26-connected component of every organ, and on a CT model only what lies
+   * in the patient's trunk (trunk-mask.ts); default: the model's choice.
+   */
   postprocess?: 'none' | 'lcc';
   onProgress?: (done: number, total: number) => void;
 }
@@ -221,7 +225,10 @@ export function segmentVolume(
   let labels = info.regions
     ? regionProbabilitiesToGrid(probs, info.regions, grid, input)
     : probabilitiesToGrid(probs, classes, grid, input);
-  if ((options.postprocess ?? info.postprocess) === 'lcc') labels = keepLargestComponents(labels, dims);
+  if ((options.postprocess ?? info.postprocess) === 'lcc') {
+    if (readsHounsfield(info)) outsideToBackground(labels, trunkMask(input.data, dims));
+    labels = keepLargestComponents(labels, dims);
+  }
   return {
     data: labels,
     dims: [...dims],
@@ -232,7 +239,21 @@ export function segmentVolume(
   };
 }
 
-/** Labels on the preprocessed grid (validation during training: no mapping back). */
+/** A one-channel CT model: its input is in Hounsfield units, so the trunk can be found. */
+function readsHounsfield(info: SegmentationModel['info']): boolean {
+  const settings = channelSettings(info.preprocess);
+  return settings.length === 1 && (settings[0]!.kind === 'ct' || settings[0]!.kind === 'ct-zscore');
+}
+
+/** Sets labels where `mask` is 0 to background, in place. */
+function outsideToBackground(labels: Uint8Array, mask: Uint8Array): void {
+  for (let i = 0; i < labels.length; i++) if (mask[i] === 0) labels[i] = 0;
+}
+
+/**
+ * Labels on the preprocessed grid (validation during training: no mapping back). Its image is
+ * normalised, not in HU, so `lcc` here keeps largest components only.
+ */
 export function segmentPrepared(
   model: Pick<SegmentationModel, 'network' | 'info'>,
   image: Float32Array,
