@@ -10,9 +10,22 @@ import { getVocabulary } from '../report/vocabularies.js';
 import { caseReport } from './case-report.js';
 import { growCase } from './grow-case.js';
 import { builtinLabelNames, mapLabelScheme, readLabelNames, remapLabels } from './label-scheme.js';
-import { readSourceScan } from './source-scan.js';
+import { readSourceScan, type SourceModality } from './source-scan.js';
 
 const skip = sharedDataSkip();
+
+/** A shared-data scan as a cohort source, its labels named by `scheme` of the example names file. */
+async function sharedSource(
+  scheme: string,
+  image: [string, string],
+  labels: [string, string],
+  modality: SourceModality = 'ct',
+) {
+  const names = readLabelNames(sharedData('ct-abdomen', 'label_maps.json'), scheme);
+  const mapping = mapLabelScheme(names, 'btcv');
+  const source = await readSourceScan(sharedData(...image), sharedData(...labels), names, mapping, modality);
+  return { source, names, mapping };
+}
 
 describe('cohort from patient A (shared data)', { skip }, () => {
   it('the built-in `total` names equal the example names file', () => {
@@ -31,13 +44,10 @@ describe('cohort from patient A (shared data)', { skip }, () => {
   });
 
   it('grows a post-splenectomy variant: grids match, spleen gone from labels and report', async () => {
-    const names = readLabelNames(sharedData('ct-abdomen', 'label_maps.json'), 'total');
-    const mapping = mapLabelScheme(names, 'btcv');
-    const source = await readSourceScan(
-      sharedData('ct-abdomen', 'ct.nii.gz'),
-      sharedData('ct-abdomen', 'seg_total_61.nii.gz'),
-      names,
-      mapping,
+    const { source, mapping } = await sharedSource(
+      'total',
+      ['ct-abdomen', 'ct.nii.gz'],
+      ['ct-abdomen', 'seg_total_61.nii.gz'],
     );
     assert.equal(source.phase, 'non-contrast');
     const grown = growCase(source, {
@@ -61,13 +71,10 @@ describe('cohort from patient A (shared data)', { skip }, () => {
   });
 
   it('turns the abdominal MR into an unenhanced pseudo-CT that grows cases', async () => {
-    const names = readLabelNames(sharedData('ct-abdomen', 'label_maps.json'), 'total_mr');
-    const mapping = mapLabelScheme(names, 'btcv');
-    const source = await readSourceScan(
-      sharedData('mr-abdomen', 'mr_small.nii.gz'),
-      sharedData('mr-abdomen', 'seg_small_total_mr_23.nii.gz'),
-      names,
-      mapping,
+    const { source, names } = await sharedSource(
+      'total_mr',
+      ['mr-abdomen', 'mr_small.nii.gz'],
+      ['mr-abdomen', 'seg_small_total_mr_23.nii.gz'],
       'mr',
     );
     assert.equal(source.modality, 'mr');
