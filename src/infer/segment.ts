@@ -226,7 +226,7 @@ export function segmentVolume(
     ? regionProbabilitiesToGrid(probs, info.regions, grid, input)
     : probabilitiesToGrid(probs, classes, grid, input);
   if ((options.postprocess ?? info.postprocess) === 'lcc') {
-    if (readsHounsfield(info)) outsideToBackground(labels, trunkMask(input.data, dims));
+    if (readsHounsfield(info)) outsideToBackground(labels, trunkMask(input.data, dims, input.spacing));
     labels = keepLargestComponents(labels, dims);
   }
   return {
