@@ -42,7 +42,7 @@ export interface SourceScan {
   modality: SourceModality;
 }
 
-/** A labelled volume already in memory (tests, or callers that read it themselves). */
+/** A labelled volume already in memory (tests, or callers that read it themselves); an MR as pseudo-CT. */
 export function sourceFromVolumes(
   image: Volume,
   labels: Volume,
@@ -64,8 +64,10 @@ export function sourceFromVolumes(
       `label map grid ${rasLabels.dims.slice(0, 3).join('×')} does not match the image ${dims.join('×')} (${path})`,
     );
   const n = dims[0] * dims[1] * dims[2];
-  const data = Float32Array.from(ras.data.subarray(0, n) as ArrayLike<number>);
+  const scanned = Float32Array.from(ras.data.subarray(0, n) as ArrayLike<number>);
   const labelData = Uint16Array.from(rasLabels.data.subarray(0, n) as ArrayLike<number>);
+  // An MR becomes its pseudo-CT here, once its label map is known to share its grid.
+  const data = modality === 'mr' ? pseudoCtFromMr(scanned, labelData, dims, names, path) : scanned;
   const affine = ras.affine.map((r) => [...r]);
   const toMm = (x: number, y: number, z: number): Vec3 =>
     [0, 1, 2].map(
@@ -147,15 +149,7 @@ export async function readSourceScan(
   mapping: SchemeMapping,
   modality: SourceModality = 'ct',
 ): Promise<SourceScan> {
-  let image = await readVolume(imagePath);
+  const image = await readVolume(imagePath);
   const labels = await readVolume(labelPath);
-  const sameDims = image.dims.slice(0, 3).every((d, i) => d === labels.dims[i]);
-  // Off-grid label maps are refused by sourceFromVolumes, with both grids named.
-  if (modality === 'mr' && sameDims) {
-    const dims = [image.dims[0] ?? 1, image.dims[1] ?? 1, image.dims[2] ?? 1] as [number, number, number];
-    const n = dims[0] * dims[1] * dims[2];
-    const hu = pseudoCtFromMr(image.data.subarray(0, n), labels.data.subarray(0, n), dims, names, imagePath);
-    image = { ...image, data: hu, dims, datatype: 'float32' };
-  }
   return sourceFromVolumes(image, labels, names, mapping, imagePath, labelPath, modality);
 }

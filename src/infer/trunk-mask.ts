@@ -16,7 +16,7 @@
  */
 import { euclideanDistanceTransform } from '../metrics/distance-transform.js';
 import { sliceInterior } from '../volume/slice-interior.js';
-import { labelComponents } from './connected-components.js';
+import { keepLargestComponents } from './connected-components.js';
 
 /** Above this a voxel is tissue (fat starts near −150 HU, aerated lung is below −700). */
 export const TISSUE_FLOOR_HU = -500;
@@ -32,30 +32,20 @@ export function trunkMask(
   const tissue = new Uint8Array(n);
   for (let i = 0; i < n; i++) tissue[i] = hu[i]! > TISSUE_FLOOR_HU ? 1 : 0;
   // Depth is measured before the holes are filled: filling first would also fill the air pocket
-  // between an arm and the flank and weld the two together. Deeper than the radius inside the tissue (the erosion), slice by slice.
+  // between an arm and the flank and weld the two together. The core (the erosion) lies deeper than
+  // the radius inside the tissue, slice by slice.
   const depth = inPlaneDistance(tissue, dims, spacing, 0);
   const core = new Uint8Array(n);
   for (let i = 0; i < n; i++) core[i] = depth[i]! > TRUNK_OPENING_MM ? 1 : 0;
   // A body too thin to erode (a phantom, a limb scan) keeps its largest tissue region instead.
   const opened = core.includes(1);
-  const seed = largestRegion(opened ? core : tissue, dims);
+  const seed = keepLargestComponents(opened ? core : tissue, dims, 6);
   if (!opened) return sliceInterior(seed, dims, 0.5);
   const fromSeed = inPlaneDistance(seed, dims, spacing, 1);
   const reach = TRUNK_OPENING_MM + 0.5 * Math.max(spacing[0]!, spacing[1]!);
   const trunk = new Uint8Array(n);
   for (let i = 0; i < n; i++) trunk[i] = tissue[i] === 1 && fromSeed[i]! <= reach ? 1 : 0;
   return sliceInterior(trunk, dims, 0.5);
-}
-
-/** The largest face-connected region of a 0/1 mask (all zero when it is empty). */
-function largestRegion(mask: Uint8Array, dims: readonly [number, number, number]): Uint8Array {
-  const { ids, sizes } = labelComponents(mask, dims, 6);
-  const out = new Uint8Array(mask.length);
-  if (sizes.length === 0) return out;
-  let largest = 0;
-  for (let c = 1; c < sizes.length; c++) if (sizes[c]! > sizes[largest]!) largest = c;
-  for (let i = 0; i < out.length; i++) out[i] = ids[i] === largest + 1 ? 1 : 0;
-  return out;
 }
 
 /** Per slice, the in-plane distance (mm) from each voxel to the nearest voxel whose mask value is `target`. */
