@@ -7,7 +7,7 @@ import { sharedData, sharedDataSkip } from '../../test/shared-data.js';
 import { InputError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
 import { parseSpacing, run } from './cohort.js';
-import { perSource } from './options.js';
+import { perSource } from './labelled-scans.js';
 
 describe('mosmos cohort arguments', () => {
   it('reads a fixed voxel size or an in-plane range', () => {

@@ -3,16 +3,16 @@
  *  [--label-names <json> | --scheme total[,total_mr…]] [--to btcv] --cases N --out <dir> [--seed N]
  *  [--spacing x,y,z | lo-hi] [--variation 1] [--force]`
  *
- * Several sources are comma-separated lists of the same length (a path holding a comma cannot be
- * one of several); `--modality`, `--scheme` and `--label-names` take one value for all or one each.
+ * Several sources: see labelled-scans.ts.
  */
 
 import type { AcquisitionRanges } from '../cohort/acquisition.js';
-import { builtinLabelNames, mapLabelScheme, readLabelNames } from '../cohort/label-scheme.js';
-import { readSourceScan, type SourceModality } from '../cohort/source-scan.js';
+import { mapLabelScheme } from '../cohort/label-scheme.js';
+import { readSourceScan } from '../cohort/source-scan.js';
 import { writeCohort } from '../cohort/write-cohort.js';
 import { InputError } from '../errors.js';
-import { type CommandSpec, perSource, readCommandLine } from './options.js';
+import { labelledScans } from './labelled-scans.js';
+import { type CommandSpec, readCommandLine } from './options.js';
 
 export const spec = {
   name: 'cohort',
@@ -97,32 +97,29 @@ export function parseSpacing(text: string): Partial<AcquisitionRanges> {
 export async function run(argv: string[]): Promise<number> {
   const line = readCommandLine(spec, argv);
   if (!line) return 0;
-  const images = (line.string('image') ?? '').split(',');
-  const labelMaps = (line.string('labels') ?? '').split(',');
-  if (labelMaps.length !== images.length)
-    throw new InputError(
-      `option --labels: ${labelMaps.length} label maps for ${images.length} images (one each)`,
-    );
   const out = line.string('out') ?? '';
   const cases = line.number('cases') ?? 20;
   const seed = line.number('seed') ?? 0;
   if (!Number.isInteger(seed) || seed < 0)
     throw new InputError('option --seed: expected a non-negative integer');
-  const schemes = perSource('scheme', line.string('scheme'), images.length);
-  const namesFiles = perSource('label-names', line.string('label-names'), images.length);
-  const modalities = perSource('modality', line.string('modality'), images.length).map((m) => {
-    if (m !== 'ct' && m !== 'mr') throw new InputError(`option --modality: expected ct or mr, got "${m}"`);
-    return m as SourceModality;
-  });
+  const scans = labelledScans(
+    {
+      images: line.string('image') ?? '',
+      labels: line.string('labels') ?? '',
+      names: line.string('label-names'),
+      scheme: line.string('scheme'),
+      modality: line.string('modality'),
+    },
+    { labels: 'labels', names: 'label-names', scheme: 'scheme', modality: 'modality' },
+    'images',
+    'total',
+  );
   const spacing = line.string('spacing');
   const quiet = line.flag('quiet');
   const sources = [];
-  for (const [i, image] of images.entries()) {
-    const scheme = schemes[i];
-    const namesFile = namesFiles[i];
-    const names = namesFile ? readLabelNames(namesFile, scheme) : builtinLabelNames(scheme ?? 'total');
+  for (const { image, labels, names, modality } of scans) {
     const mapping = mapLabelScheme(names, line.string('to') ?? 'btcv');
-    const source = await readSourceScan(image, labelMaps[i]!, names, mapping, modalities[i]);
+    const source = await readSourceScan(image, labels, names, mapping, modality);
     sources.push(source);
     const mapped = Object.entries(mapping.sources).map(([organ, from]) => `${organ} ← ${from.join(' + ')}`);
     if (!quiet) {

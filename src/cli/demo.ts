@@ -2,11 +2,10 @@
  * `mosmos demo`: the embedded synthetic abdomen end to end (default), or with `--anatomy …` the same
  * story on a cohort grown from a labelled real CT, judged on a different patient (`--test-image`).
  */
-import { builtinLabelNames, type LabelNames, readLabelNames } from '../cohort/label-scheme.js';
-import type { AnatomySource } from '../demo/anatomy-demo.js';
 import { fullDemoPlan, quickDemoPlan } from '../demo/demo-plan.js';
 import { InputError } from '../errors.js';
-import { type CommandLine, type CommandSpec, perSource, readCommandLine, usageText } from './options.js';
+import { labelledScans, labelNames } from './labelled-scans.js';
+import { type CommandLine, type CommandSpec, readCommandLine, usageText } from './options.js';
 
 export const spec = {
   name: 'demo',
@@ -111,34 +110,6 @@ export const spec = {
 
 type DemoLine = CommandLine<(typeof spec.options)[number]['name']>;
 
-function labelNames(file: string | undefined, scheme: string): LabelNames {
-  return file ? readLabelNames(file, scheme) : builtinLabelNames(scheme);
-}
-
-/** The anatomy scans of `--anatomy a,b` with their label maps, names and modalities. */
-function anatomySources(line: DemoLine, image: string, labels: string): AnatomySource[] {
-  const images = image.split(',');
-  const labelMaps = labels.split(',');
-  if (labelMaps.length !== images.length)
-    throw new InputError(
-      `option --anatomy-labels: ${labelMaps.length} label maps for ${images.length} anatomy scans (one each)`,
-    );
-  const names = perSource('anatomy-names', line.string('anatomy-names'), images.length);
-  const schemes = perSource('anatomy-scheme', line.string('anatomy-scheme'), images.length);
-  const modalities = perSource('anatomy-modality', line.string('anatomy-modality'), images.length);
-  return images.map((scan, i) => {
-    const modality = modalities[i] ?? 'ct';
-    if (modality !== 'ct' && modality !== 'mr')
-      throw new InputError(`option --anatomy-modality: expected ct or mr, got "${modality}"`);
-    return {
-      image: scan,
-      labels: labelMaps[i]!,
-      names: labelNames(names[i], schemes[i] ?? line.string('scheme') ?? 'total'),
-      modality,
-    };
-  });
-}
-
 /** The real-anatomy story: a cohort grown from labelled real scans, judged on a different patient. */
 async function runAnatomy(line: DemoLine): Promise<number> {
   const image = line.string('anatomy');
@@ -149,16 +120,34 @@ async function runAnatomy(line: DemoLine): Promise<number> {
     throw new InputError(
       `--anatomy, --anatomy-labels, --test-image and --test-labels go together\n${usageText(spec)}`,
     );
+  const scheme = line.string('scheme') ?? 'total';
+  const anatomy = labelledScans(
+    {
+      images: image,
+      labels,
+      names: line.string('anatomy-names'),
+      scheme: line.string('anatomy-scheme'),
+      modality: line.string('anatomy-modality'),
+    },
+    {
+      labels: 'anatomy-labels',
+      names: 'anatomy-names',
+      scheme: 'anatomy-scheme',
+      modality: 'anatomy-modality',
+    },
+    'anatomy scans',
+    scheme,
+  );
   const steps = line.number('steps') ?? 1500;
   const epochs = 10;
   const { runAnatomyDemo } = await import('../demo/anatomy-demo.js');
   const summary = await runAnatomyDemo({
     out: line.string('out') ?? 'demo-anatomy',
-    anatomy: anatomySources(line, image, labels),
+    anatomy,
     test: {
       image: testImage,
       labels: testLabels,
-      names: labelNames(line.string('test-names'), line.string('scheme') ?? 'total'),
+      names: labelNames(line.string('test-names'), scheme),
     },
     cases: line.number('cases') ?? 40,
     cohort: line.string('cohort'),
@@ -179,7 +168,7 @@ async function runAnatomy(line: DemoLine): Promise<number> {
     console.log(`  ${organ.padEnd(26)} Dice ${dice.toFixed(3)}`);
   console.log(`  ${'mean (organs present)'.padEnd(26)} Dice ${summary.test.meanDice.toFixed(3)}`);
   console.log(
-    `trained ${summary.finetune.steps} steps in ${summary.finetune.minutes.toFixed(1)} min on ${summary.cases} cases grown from ${image.split(',').length === 1 ? 'one patient' : `${image.split(',').length} scans`}; ` +
+    `trained ${summary.finetune.steps} steps in ${summary.finetune.minutes.toFixed(1)} min on ${summary.cases} cases grown from ${anatomy.length === 1 ? 'one patient' : `${anatomy.length} scans`}; ` +
       `prediction ${summary.test.prediction}${summary.test.dicomSeg ? ` and ${summary.test.dicomSeg}` : ''}`,
   );
   return 0;

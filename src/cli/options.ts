@@ -172,13 +172,3 @@ export function readCommandLine<const S extends CommandSpec>(
   console.log(usageText(spec));
   return undefined;
 }
-
-/** One value per source: a comma list of `count` values, or one value for all. */
-export function perSource(option: string, text: string | undefined, count: number): (string | undefined)[] {
-  if (text === undefined) return Array.from({ length: count }, () => undefined);
-  const values = text.split(',');
-  if (values.length === 1) return Array.from({ length: count }, () => values[0]);
-  if (values.length !== count)
-    throw new InputError(`option --${option}: ${values.length} values for ${count} source scans`);
-  return values;
-}
