@@ -23,12 +23,17 @@ const spec = {
     { name: 'json', type: 'flag', help: 'one JSON line' },
     { name: 'pretrain', type: 'flag', help: 'pre-train on the cohort first' },
     { name: 'mr', type: 'flag', help: 'grow half the cohort from the abdominal MR (as pseudo-CT)' },
-    { name: 'steps', type: 'number', default: 3000, help: 'fine-tuning steps at most' },
+    { name: 'steps', type: 'number', default: 3000, help: 'fine-tuning steps (exactly, with --minutes 0)' },
     { name: 'out', type: 'string', help: 'work folder' },
     { name: 'cases', type: 'number', default: 48, help: 'cases to grow' },
     { name: 'cohort', type: 'string', help: 'reuse a grown cohort' },
     { name: 'seed', type: 'number', default: 1, help: 'seed' },
-    { name: 'minutes', type: 'number', default: 30, help: 'fine-tuning time budget' },
+    {
+      name: 'minutes',
+      type: 'number',
+      default: 30,
+      help: 'fine-tuning time budget: the steps are planned to fill it (0: no budget, --steps decide)',
+    },
   ],
 } as const satisfies CommandSpec;
 const line = parseCommandLine(spec, process.argv.slice(2));

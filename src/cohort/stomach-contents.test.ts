@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Random } from '../phantom/random.js';
 import { applyPhaseShifts, labelMedians, phaseShifts } from './contrast-phase.js';
 import { builtinLabelNames } from './label-scheme.js';
-import { drawStomachFilling, fillStomach, STOMACH_FILLINGS } from './stomach-contents.js';
+import { drawStomachFilling, fillStomach, MEAL_HU, STOMACH_FILLINGS } from './stomach-contents.js';
 
 const STOMACH = 6;
 const dims: [number, number, number] = [30, 30, 12];
@@ -60,7 +60,7 @@ describe('fillStomach', () => {
     const soft = values.filter((v) => v > -200);
     const mean = soft.reduce((a, b) => a + b, 0) / soft.length;
     const sd = Math.sqrt(soft.reduce((a, b) => a + (b - mean) ** 2, 0) / soft.length);
-    assert.ok(mean > 10 && mean < 55, `food mean ${mean}`);
+    assert.ok(mean > MEAL_HU[0] - 5 && mean < MEAL_HU[1] + 5, `food mean ${mean}`);
     assert.ok(sd > 8, `food is flat (sd ${sd})`);
     assert.ok(
       values.some((v) => v < -700),

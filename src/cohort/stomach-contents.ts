@@ -18,8 +18,22 @@ export const STOMACH_FILLINGS: Readonly<Record<StomachFilling, number>> = {
   'oral contrast': 0.08,
 };
 
-/** Radial scale of a filled stomach about its centre (an empty one keeps the source's size). */
-export const STOMACH_DISTENSION: [number, number] = [1.1, 1.45];
+/**
+ * Radial scale of a filled stomach about its centre (an empty one keeps the source's size). A fasting
+ * stomach holds ~50 mL, a fed one a litre or more (radially ×2.5), so the top of the range is the
+ * largest factor the organ scaling keeps one-to-one (deformation.ts); at the stomach's edge it
+ * enlarges ×1.5. Until 2026-12-08 the range stopped at 1.45: patient B's fed stomach has 2.7× the
+ * cross-section of A's collapsed one, beyond every grown case.
+ */
+export const STOMACH_DISTENSION: [number, number] = [1.1, 1.8];
+
+/**
+ * A meal's mean HU and its texture's standard deviation. Chyme ranges from fatty (near water) to
+ * protein-rich and fibrous (soft tissue, 60–80 HU); the first range (15–50) missed patient B's
+ * fundus, whose food measures 60–66 HU (sd ≈ 45 at 1 mm).
+ */
+export const MEAL_HU: [number, number] = [15, 80];
+export const MEAL_SD: [number, number] = [10, 40];
 
 /** Gastric wall kept from the source, mm (a distended wall is 2–5 mm). */
 const WALL_MM = 3;
@@ -82,7 +96,9 @@ export function fillStomach(
   const level = yMax + 0.5 - gasFraction * (yMax - yMin + 1);
   const gasHu = rng.uniform(-1000, -850);
   const content =
-    filling === 'food' ? mottled(target, voxels, rng.uniform(15, 50), rng.uniform(10, 30), rng) : undefined;
+    filling === 'food'
+      ? mottled(target, voxels, rng.uniform(...MEAL_HU), rng.uniform(...MEAL_SD), rng)
+      : undefined;
   const fluidHu = filling === 'oral contrast' ? rng.uniform(150, 400) : rng.uniform(0, 30);
   const bubbles = filling === 'food' ? rng.uniform(0.01, 0.05) : 0;
   for (const [n, i] of voxels.entries()) {
