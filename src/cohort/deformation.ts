@@ -1,10 +1,12 @@
 // The geometry of a grown case: where each point of the new patient comes from in the source scan.
 // A backward map (new RAS mm → source RAS mm) composed of the body habitus (global and in-plane
 // scaling, a small yaw, a shift), a smooth large-scale displacement (organ shape and position), and
-// local radial scalings around organs (organomegaly, atrophy). Backward maps compose by chaining,
+// local radial scalings around organs (organomegaly, atrophy), then a vessel's calibre about its
+// centreline (vessel-calibre.ts). Backward maps compose by chaining,
 // and sampling through them never leaves holes.
 import type { Random } from '../phantom/random.js';
 import { DisplacementField } from '../phantom/smooth-field.js';
+import { applyVesselCalibre, type VesselCalibre } from './vessel-calibre.js';
 
 export type Vec3 = [number, number, number];
 
@@ -31,6 +33,8 @@ export interface CaseGeometry {
   /** Largest displacement of the smooth field, mm. */
   displacementMm: number;
   organScalings: OrganScaling[];
+  /** Flattened or widened vessels (vessel-calibre.ts), applied last, about source centrelines. */
+  vesselCalibres?: VesselCalibre[];
 }
 
 /** Draws a patient's habitus around the source body `center`: ±12 % overall, ±8 % width vs depth. */
@@ -52,6 +56,7 @@ export class CaseWarp {
   private readonly cos: number;
   private readonly sin: number;
   private readonly scalings: OrganScaling[];
+  private readonly calibres: VesselCalibre[];
   private readonly p = new Float64Array(3);
 
   constructor(geometry: CaseGeometry, rng: Random) {
@@ -63,6 +68,7 @@ export class CaseWarp {
     this.field =
       geometry.displacementMm > 0 ? new DisplacementField(rng, geometry.displacementMm, 80, 200) : undefined;
     this.scalings = geometry.organScalings;
+    this.calibres = geometry.vesselCalibres ?? [];
   }
 
   /** Source RAS mm of the new patient's point (x, y, z), written to `out`. */
@@ -95,5 +101,6 @@ export class CaseWarp {
     out[0] = px;
     out[1] = py;
     out[2] = pz;
+    for (const c of this.calibres) applyVesselCalibre(c, out);
   }
 }

@@ -33,6 +33,7 @@ import {
   STOMACH_DISTENSION,
   type StomachContents,
 } from './stomach-contents.js';
+import { drawVesselCalibre, vesselCentreline } from './vessel-calibre.js';
 
 export interface GrowOptions {
   seed: number;
@@ -98,6 +99,7 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     noise: rng.fork(),
     stomach: rng.fork(),
     size: rng.fork(),
+    vessels: rng.fork(),
   };
   const plan = presentOnly(planFindings(draws.findings, options.variation ?? 1, options.findings), source);
   const image = source.image.slice();
@@ -162,10 +164,12 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     organScalings.push(scalingAbout(organ, extent, draws.geometry.uniform(lo, hi)));
   }
   const bodyCenter: Vec3 = [0, 1, 2].map((a) => (source.body.min[a]! + source.body.max[a]!) / 2) as Vec3;
+  const ivc = ivcCentreline(source, valuesOf('inferior vena cava'));
   const geometry: CaseGeometry = {
     habitus: drawHabitus(draws.geometry, bodyCenter),
     displacementMm: options.displacementMm ?? draws.geometry.uniform(4, 12),
     organScalings,
+    vesselCalibres: ivc ? [drawVesselCalibre('inferior vena cava', ivc, draws.vessels)] : [],
   };
   const warp = new CaseWarp(geometry, draws.geometry);
   const ranges = { ...defaultAcquisitionRanges, ...options.acquisition };
@@ -192,6 +196,21 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
 /** A radial scaling by `factor` centred on the organ, fading over 1.3 × its equivalent radius. */
 function scalingAbout(organ: string, extent: OrganExtent, factor: number): OrganScaling {
   return { organ, center: extent.center, sigma: 1.3 * extent.radiusMm, factor };
+}
+
+/** The IVC's centreline in the source (RAS mm), or undefined when the source has none labelled. */
+function ivcCentreline(source: SourceScan, values: number[]) {
+  if (values.length === 0) return undefined;
+  const a = source.affine;
+  const toMm = (x: number, y: number, z: number): Vec3 =>
+    [0, 1, 2].map((r) => a[r]![0]! * x + a[r]![1]! * y + a[r]![2]! * z + a[r]![3]!) as Vec3;
+  return vesselCentreline(
+    source.labels,
+    source.dims,
+    new Set(values),
+    toMm,
+    source.spacing[0] * source.spacing[1],
+  );
 }
 
 /** Drops findings on organs the source does not show (they cannot be resected or rescaled). */
