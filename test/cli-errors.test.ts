@@ -1,14 +1,16 @@
 // Every error a user can cause is one line naming their path and the problem: non-regular files as
-// input, operating-system errors (ENOENT on a temporary file, ENOSPC, EISDIR), degenerate affines.
+// input, operating-system errors (ENOENT on a temporary file, ENOSPC, EISDIR), degenerate affines,
+// ensemble members that cannot be averaged.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { systemErrorLine, userPath } from '../src/errors.js';
 import { writeNifti } from '../src/io/nifti/index.js';
+import { readVolume } from '../src/io/read-volume.js';
 import { resampleToSpacing } from '../src/volume/resample.js';
 import type { Volume } from '../src/volume/volume.js';
 import { writeTinyModel } from './tiny-model.js';
@@ -112,4 +114,39 @@ test('a degenerate affine is an error naming the file, not "singular 3×3 matrix
   assert.equal(code, 1);
   assert.match(err, /^mosmos segment: .*flat\.nii: its affine is degenerate/);
   assert.equal(err.split('\n').length, 1, err);
+});
+
+test('segment --model a,b averages an ensemble; a member with other organs is one line naming it', async (t) => {
+  const input = join(dir, 'ensemble-ct.nii.gz');
+  await writeNifti(input, {
+    ...volume(identity),
+    dims: [24, 20, 3],
+    data: new Int16Array(24 * 20 * 3).fill(40),
+  });
+  const [a, b, other] = ['ens-a', 'ens-b', 'ens-other'].map((name) => join(dir, name));
+  await writeTinyModel(a!, { runId: 'run-a' });
+  await writeTinyModel(b!, { runId: 'run-b' });
+  await writeTinyModel(other!, { runId: 'run-other' });
+  const described = JSON.parse(readFileSync(join(other!, 'model.json'), 'utf8'));
+  described.labels = { '0': 'background', '1': 'spleen', '2': 'stomach' };
+  writeFileSync(join(other!, 'model.json'), JSON.stringify(described));
+  const out = join(dir, 'ensemble-seg.nii.gz');
+  const ok = await capture(t, ['segment', input, '--model', `${a},${b}`, '--out', out]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.deepEqual((await readVolume(out)).dims, [24, 20, 3]);
+  const refused = await capture(t, [
+    'segment',
+    input,
+    '--model',
+    `${a},${other}`,
+    '--out',
+    join(dir, 'e2.nii.gz'),
+  ]);
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.err,
+    /^mosmos segment: .*ens-other: its labels \(model\.json\) does not match .*ens-a's/,
+  );
+  assert.equal(refused.err.split('\n').length, 1, refused.err);
+  assert.ok(!existsSync(join(dir, 'e2.nii.gz')), 'nothing written');
 });

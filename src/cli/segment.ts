@@ -7,7 +7,13 @@ export const spec = {
   positionals: '<volume | dicom-dir | case-dir> [more channels…]',
   arity: [1, 16],
   options: [
-    { name: 'model', type: 'string', value: '<run>', required: true, help: 'a fine-tuning run folder' },
+    {
+      name: 'model',
+      type: 'string',
+      value: '<run[,run…]>',
+      required: true,
+      help: 'a fine-tuning run folder; several, comma-separated, are an ensemble (probabilities averaged)',
+    },
     {
       name: 'out',
       type: 'string',
@@ -53,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
   const line = readCommandLine(spec, argv);
   if (!line) return 0;
   applyEngineOptions(line);
-  const model = line.string('model') ?? '';
+  const model = (line.string('model') ?? '').split(',').filter(Boolean);
+  if (model.length === 0) throw new InputError('--model needs a run folder');
   const out = line.string('out') ?? '';
   const postprocess = line.string('postprocess') as 'none' | 'lcc' | undefined;
   const outputType = (line.string('output-type') ?? 'nifti') as 'nifti' | 'dicom-seg';

@@ -33,16 +33,17 @@ export interface TestPatientResult {
 }
 
 /**
- * Segments `patient` with the fine-tuning run `modelDir` into `outDir` and evaluates it.
+ * Segments `patient` with the fine-tuning run `modelDir` (or an ensemble of runs) into `outDir` and
+ * evaluates it.
  *
  * @example await evaluateTestPatient({ image: 'series/', labels: 'seg.nii.gz', names }, 'runs/ft', 'test')
  */
 export async function evaluateTestPatient(
   patient: TestPatient,
-  modelDir: string,
+  modelDir: string | readonly string[],
   outDir: string,
 ): Promise<TestPatientResult> {
-  const info = readModelInfo(modelDir);
+  const info = readModelInfo(typeof modelDir === 'string' ? modelDir : modelDir[0]!);
   const prediction = join(outDir, 'prediction.nii.gz');
   const { labelMap } = await segmentFile(patient.image, modelDir, prediction, {
     force: true,

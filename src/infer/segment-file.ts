@@ -12,10 +12,10 @@ import { assertWritable, type PendingFile, writeFilesAtomic } from '../files/ato
 import { niftiFileParts } from '../io/nifti/file.js';
 import type { Volume } from '../volume/volume.js';
 import { readModelInfo } from './model-description.js';
+import { loadModelEnsemble } from './model-ensemble.js';
 import { readModelInput, resolveModelInput } from './model-input.js';
 import { type OrganStatistics, organStatistics } from './organ-statistics.js';
 import { type SegmentOptions, segmentVolume } from './segment.js';
-import { loadSegmentationModel } from './segmentation-model.js';
 
 export interface SegmentFileOptions extends SegmentOptions {
   outputType?: 'nifti' | 'dicom-seg';
@@ -54,16 +54,17 @@ function description(labels: Record<string, string>): string {
 
 /**
  * Segments `input` (one path, or one per channel of a multi-channel model) with the run in
- * `modelDir` and writes `out`.
+ * `modelDir` (or an ensemble of runs, their probabilities averaged) and writes `out`.
  * @example await segmentFile('ct.nii.gz', 'runs/ft', 'seg.nii.gz', { tta: true, postprocess: 'lcc' });
  * @example await segmentFile('BraTS2021_00000/', 'runs/brats', 'seg.nii.gz'); // t1, t1ce, t2, flair
  */
 export async function segmentFile(
   input: string | readonly string[],
-  modelDir: string,
+  modelDir: string | readonly string[],
   out: string,
   options: SegmentFileOptions = {},
 ): Promise<SegmentFileResult> {
+  const modelDirs = typeof modelDir === 'string' ? [modelDir] : [...modelDir];
   const outputType = options.outputType ?? 'nifti';
   const given = typeof input === 'string' ? [input] : [...input];
   const folders = given.map((path) => {
@@ -73,7 +74,7 @@ export async function segmentFile(
       throw fileError(path, 'no such file or folder');
     }
   });
-  const paths = resolveModelInput(given, readModelInfo(modelDir));
+  const paths = resolveModelInput(given, readModelInfo(modelDirs[0]!));
   // A case folder resolves to its channel files; a folder still given as is is a DICOM series.
   const isDicom = folders[0]! && paths[0] === given[0];
   if (outputType === 'dicom-seg' && !isDicom)
@@ -81,10 +82,10 @@ export async function segmentFile(
   const jsonPath = labelsJsonPath(out);
   const outputs = [out, jsonPath, ...(options.stats ? [options.stats] : [])];
   assertOutputsUsable([...given, ...paths], outputs, options);
-  const model = await loadSegmentationModel(modelDir);
-  const image = await readModelInput(paths, model.info, options);
-  const labelMap = segmentVolume(image, model, options);
-  const labels = model.info.labels;
+  const models = await loadModelEnsemble(modelDirs);
+  const image = await readModelInput(paths, models[0]!.info, options);
+  const labelMap = segmentVolume(image, models, options);
+  const labels = models[0]!.info.labels;
   // Every output is built in memory, then all are written together or none is.
   const files: PendingFile[] = [];
   if (outputType === 'dicom-seg') {

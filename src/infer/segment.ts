@@ -20,6 +20,7 @@ import { orientationCode, reorient } from '../volume/orientation.js';
 import { resampleToGrid } from '../volume/resample.js';
 import type { Volume } from '../volume/volume.js';
 import { keepLargestComponents } from './connected-components.js';
+import { addInto, assertEnsembleCompatible, scaleInPlace } from './model-ensemble.js';
 import { argmaxClasses, type PredictOptions, predictVolume } from './predict.js';
 import type { SegmentationModel } from './segmentation-model.js';
 import { trunkMask } from './trunk-mask.js';
@@ -191,7 +192,7 @@ export function regionProbabilitiesToGrid(
 }
 
 /** What `predictVolume` needs from a model description besides the window's image. */
-function predictOptions(info: SegmentationModel['info']): PredictOptions {
+export function predictOptions(info: SegmentationModel['info']): PredictOptions {
   return {
     window: info.window,
     classes: info.network.classes,
@@ -203,23 +204,32 @@ function predictOptions(info: SegmentationModel['info']): PredictOptions {
 /**
  * Segments `input` (NIfTI or DICOM volume; the first channel, or for a multi-channel model that many
  * channels of a 4D volume) → a uint8 label map with the input's dims, affine and source header.
+ * Several models (an ensemble, model-ensemble.ts) have their probabilities averaged; the first one's
+ * description (labels, preprocessing, post-processing) speaks for all.
  * @example const seg = await segmentVolume(await readVolume('ct.nii.gz'), await loadSegmentationModel('runs/ft'));
  */
 export function segmentVolume(
   input: Volume,
-  model: SegmentationModel,
+  model: SegmentationModel | readonly SegmentationModel[],
   options: SegmentOptions = {},
 ): Volume<Uint8Array> {
-  const { info, network } = model;
+  const members = Array.isArray(model) ? model : [model as SegmentationModel];
+  assertEnsembleCompatible(members);
+  const { info } = members[0]!;
   const classes = info.network.classes;
   const prepared = preprocessVolume(input, info.preprocess);
-  const probs = predictVolume(network, prepared.data, prepared.dims, {
-    ...predictOptions(info),
-    overlap: options.overlap,
-    tta: options.tta,
-    batchSize: options.batchSize,
-    onProgress: options.onProgress,
-  });
+  const predict = (member: SegmentationModel) =>
+    predictVolume(member.network, prepared.data, prepared.dims, {
+      ...predictOptions(member.info),
+      overlap: options.overlap,
+      tta: options.tta,
+      batchSize: options.batchSize,
+      onProgress: options.onProgress,
+    });
+  // One member's probabilities at a time: a whole CT's are gigabytes.
+  const probs = predict(members[0]!);
+  for (const member of members.slice(1)) addInto(probs, predict(member));
+  if (members.length > 1) scaleInPlace(probs, 1 / members.length);
   const dims = [input.dims[0] ?? 1, input.dims[1] ?? 1, input.dims[2] ?? 1] as [number, number, number];
   const grid = { dims: prepared.dims, affine: prepared.affine! };
   let labels = info.regions
