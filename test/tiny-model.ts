@@ -7,26 +7,13 @@ import type { SegmentationModelInfo } from '../src/infer/model-description.js';
 import { namedParameters } from '../src/nn/module.js';
 import { buildSegmentationNetwork, type SegmentationNetworkConfig } from '../src/nn/segmentation-network.js';
 
-/** Writes a tiny model into `dir` (created); the weights carry `runId` unless `weightsRunId` differs. */
-export async function writeTinyModel(
-  dir: string,
-  options: { runId?: string; weightsRunId?: string | null } = {},
-): Promise<SegmentationModelInfo> {
-  mkdirSync(dir, { recursive: true });
-  const runId = options.runId ?? 'tiny-run';
-  const network: SegmentationNetworkConfig = { arch: 'unet2d', inChannels: 1, classes: 3, widths: [4, 8] };
-  seed(1);
-  const built = buildSegmentationNetwork(network);
-  const tensors: Record<string, Tensor> = {};
-  for (const [k, p] of namedParameters(built)) tensors[k] = p;
-  const weightsRunId = options.weightsRunId === undefined ? runId : options.weightsRunId;
-  await saveSafetensors(join(dir, 'best.safetensors'), tensors, {
-    force: true,
-    metadata: { format: 'mosmos-segmentation', ...(weightsRunId === null ? {} : { runId: weightsRunId }) },
-  });
-  const info: SegmentationModelInfo = {
+const TINY_NETWORK: SegmentationNetworkConfig = { arch: 'unet2d', inChannels: 1, classes: 3, widths: [4, 8] };
+
+/** The description of the tiny model: a two-level 2D U-Net for background, spleen and liver at 4 mm. */
+export function tinyModelInfo(runId = 'tiny-run'): SegmentationModelInfo {
+  return {
     format: 'mosmos-segmentation-model',
-    network,
+    network: TINY_NETWORK,
     preprocess: { spacing: [4, 4, 5], intensity: { kind: 'ct', min: -175, max: 250 } },
     orientation: 'RAS',
     window: [16, 16, 1],
@@ -34,6 +21,25 @@ export async function writeTinyModel(
     weights: 'best.safetensors',
     runId,
   };
+}
+
+/** Writes a tiny model into `dir` (created); the weights carry `runId` unless `weightsRunId` differs. */
+export async function writeTinyModel(
+  dir: string,
+  options: { runId?: string; weightsRunId?: string | null } = {},
+): Promise<SegmentationModelInfo> {
+  mkdirSync(dir, { recursive: true });
+  const runId = options.runId ?? 'tiny-run';
+  seed(1);
+  const built = buildSegmentationNetwork(TINY_NETWORK);
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, p] of namedParameters(built)) tensors[k] = p;
+  const weightsRunId = options.weightsRunId === undefined ? runId : options.weightsRunId;
+  await saveSafetensors(join(dir, 'best.safetensors'), tensors, {
+    force: true,
+    metadata: { format: 'mosmos-segmentation', ...(weightsRunId === null ? {} : { runId: weightsRunId }) },
+  });
+  const info = tinyModelInfo(runId);
   writeFileSync(join(dir, 'model.json'), `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(join(dir, 'run.json'), `${JSON.stringify({ runId, command: 'finetune' })}\n`);
   return info;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { tinyModelInfo } from '../../test/tiny-model.js';
 import { preprocessVolume } from '../data/preprocess.js';
 import { seed } from '../engine/index.js';
 import { UNet2d } from '../nn/unet2d.js';
@@ -10,14 +11,11 @@ import { predictVolume } from './predict.js';
 import { predictOptions, segmentVolume } from './segment.js';
 import type { SegmentationModel } from './segmentation-model.js';
 
+// The tiny test model, at the test volume's own spacing so that both share one grid.
 const info: SegmentationModelInfo = {
-  format: 'mosmos-segmentation-model',
-  network: { arch: 'unet2d', inChannels: 1, classes: 3, widths: [4, 8] },
+  ...tinyModelInfo(),
   preprocess: { spacing: [2, 2, 3], intensity: { kind: 'ct', min: -200, max: 200 } },
-  orientation: 'RAS',
   window: [8, 8, 1],
-  labels: { '0': 'background', '1': 'a', '2': 'b' },
-  weights: 'none',
 };
 
 function model(runDir: string, changes: Partial<SegmentationModelInfo> = {}): SegmentationModel {
@@ -69,7 +67,7 @@ describe('model ensemble', () => {
       () =>
         assertEnsembleCompatible([
           model('a'),
-          model('b', { labels: { '0': 'background', '1': 'a', '2': 'c' } }),
+          model('b', { labels: { '0': 'background', '1': 'spleen', '2': 'stomach' } }),
         ]),
       /^InputError: b: its labels \(model.json\) does not match a's/,
     );
