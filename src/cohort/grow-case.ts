@@ -33,7 +33,7 @@ import {
   STOMACH_DISTENSION,
   type StomachContents,
 } from './stomach-contents.js';
-import { drawVesselCalibre, vesselCentreline } from './vessel-calibre.js';
+import { drawVesselCalibre } from './vessel-calibre.js';
 
 export interface GrowOptions {
   seed: number;
@@ -164,12 +164,13 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
     organScalings.push(scalingAbout(organ, extent, draws.geometry.uniform(lo, hi)));
   }
   const bodyCenter: Vec3 = [0, 1, 2].map((a) => (source.body.min[a]! + source.body.max[a]!) / 2) as Vec3;
-  const ivc = ivcCentreline(source, valuesOf('inferior vena cava'));
   const geometry: CaseGeometry = {
     habitus: drawHabitus(draws.geometry, bodyCenter),
     displacementMm: options.displacementMm ?? draws.geometry.uniform(4, 12),
     organScalings,
-    vesselCalibres: ivc ? [drawVesselCalibre('inferior vena cava', ivc, draws.vessels)] : [],
+    vesselCalibres: [...source.centrelines].map(([vessel, line]) =>
+      drawVesselCalibre(vessel, line, draws.vessels),
+    ),
   };
   const warp = new CaseWarp(geometry, draws.geometry);
   const ranges = { ...defaultAcquisitionRanges, ...options.acquisition };
@@ -196,21 +197,6 @@ export function growCase(source: SourceScan, options: GrowOptions): GrownCase {
 /** A radial scaling by `factor` centred on the organ, fading over 1.3 × its equivalent radius. */
 function scalingAbout(organ: string, extent: OrganExtent, factor: number): OrganScaling {
   return { organ, center: extent.center, sigma: 1.3 * extent.radiusMm, factor };
-}
-
-/** The IVC's centreline in the source (RAS mm), or undefined when the source has none labelled. */
-function ivcCentreline(source: SourceScan, values: number[]) {
-  if (values.length === 0) return undefined;
-  const a = source.affine;
-  const toMm = (x: number, y: number, z: number): Vec3 =>
-    [0, 1, 2].map((r) => a[r]![0]! * x + a[r]![1]! * y + a[r]![2]! * z + a[r]![3]!) as Vec3;
-  return vesselCentreline(
-    source.labels,
-    source.dims,
-    new Set(values),
-    toMm,
-    source.spacing[0] * source.spacing[1],
-  );
 }
 
 /** Drops findings on organs the source does not show (they cannot be resected or rescaled). */

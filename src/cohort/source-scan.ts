@@ -1,6 +1,7 @@
 // A labelled real scan a cohort grows from, read once and measured: its voxels in RAS order (HU; an
 // MR becomes a pseudo-CT first, pseudo-ct.ts), its label map in the source scheme with the mapping
-// onto the target organs, each organ's centre and size, the body's extent and the contrast phase.
+// onto the target organs, each organ's centre and size, the centrelines of the vessels whose calibre
+// cases vary, the body's extent and the contrast phase.
 import { fileError } from '../errors.js';
 import { readVolume } from '../io/read-volume.js';
 import { reorientToRas } from '../volume/orientation.js';
@@ -10,6 +11,7 @@ import { type ContrastPhase, estimatePhase, labelMedians } from './contrast-phas
 import type { Vec3 } from './deformation.js';
 import { type LabelNames, type SchemeMapping, sourceValuesOf } from './label-scheme.js';
 import { pseudoCtFromMr } from './pseudo-ct.js';
+import { VARIED_VESSELS, type VesselCentreline, vesselCentreline } from './vessel-calibre.js';
 
 /** What the source scan is: a CT is used as it is, an MR as its pseudo-CT. */
 export type SourceModality = 'ct' | 'mr';
@@ -33,6 +35,8 @@ export interface SourceScan {
   mapping: SchemeMapping;
   /** Target organs present in the source, with their extent. */
   organs: Map<string, OrganExtent>;
+  /** Centrelines of the `VARIED_VESSELS` the source shows (their calibre varies per grown case). */
+  centrelines: Map<string, VesselCentreline>;
   /** Median HU per source label value (soft-tissue window). */
   medians: Map<number, number>;
   phase: ContrastPhase | undefined;
@@ -106,6 +110,13 @@ export function sourceFromVolumes(
       zRange: [Math.min(z0, z1), Math.max(z0, z1)],
     });
   }
+  const centrelines = new Map<string, VesselCentreline>();
+  for (const vessel of VARIED_VESSELS) {
+    const values = sourceValuesOf(mapping, vessel);
+    if (values.length === 0) continue;
+    const line = vesselCentreline(labelData, dims, new Set(values), toMm, ras.spacing[0] * ras.spacing[1]);
+    if (line) centrelines.set(vessel, line);
+  }
   const lo = [Infinity, Infinity, Infinity];
   const hi = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < n; i++) {
@@ -133,6 +144,7 @@ export function sourceFromVolumes(
     names,
     mapping,
     organs,
+    centrelines,
     medians,
     phase: estimatePhase(medians, names),
     body,

@@ -12,8 +12,17 @@
 import type { Random } from '../phantom/random.js';
 import type { Vec3 } from './deformation.js';
 
+/** The vessels whose calibre a grown case varies (target organ names). */
+export const VARIED_VESSELS: readonly string[] = ['inferior vena cava'];
+
 /** Front–back and left–right scale of the IVC's cross-section (1 = as scanned). */
 export const IVC_CALIBRE = { frontBack: [0.45, 1.15], leftRight: [0.9, 1.25] } as const;
+
+/** A vessel in the source: one centroid per slice that holds it (RAS mm, z increasing), its mean radius. */
+export interface VesselCentreline {
+  points: Vec3[];
+  radiusMm: number;
+}
 
 /** One vessel's centreline (one point per source slice, RAS mm, z increasing) and its new calibre. */
 export interface VesselCalibre {
@@ -37,7 +46,7 @@ export function vesselCentreline(
   values: ReadonlySet<number>,
   toMm: (x: number, y: number, z: number) => Vec3,
   voxelAreaMm2: number,
-): { points: Vec3[]; radiusMm: number } | undefined {
+): VesselCentreline | undefined {
   const [nx, ny, nz] = dims;
   const points: Vec3[] = [];
   let area = 0;
@@ -62,11 +71,7 @@ export function vesselCentreline(
 }
 
 /** A case's calibre for a vessel with the given centreline, drawn from `IVC_CALIBRE`. */
-export function drawVesselCalibre(
-  organ: string,
-  centreline: { points: Vec3[]; radiusMm: number },
-  rng: Random,
-): VesselCalibre {
+export function drawVesselCalibre(organ: string, centreline: VesselCentreline, rng: Random): VesselCalibre {
   const { points, radiusMm } = centreline;
   return {
     organ,
