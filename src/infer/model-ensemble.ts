@@ -2,10 +2,11 @@
 // nnU-Net ensembles the models of its five folds. Models trained from different seeds disagree most
 // where a single model is least sure (an organ's edge, a structure unlike the training data), so the
 // average is steadier than any one of them. Only models that read the same input the same way and
-// answer with the same organs can be averaged; anything else is refused, naming the run that differs.
+// answer with the same organs can be averaged; segmentVolume refuses anything else, naming the run
+// that differs.
 import { InputError } from '../errors.js';
 import type { SegmentationModelInfo } from './model-description.js';
-import { loadSegmentationModel, type SegmentationModel } from './segmentation-model.js';
+import type { SegmentationModel } from './segmentation-model.js';
 
 /** What must agree between the members (everything that shapes the probability grid and its meaning). */
 function signature(info: SegmentationModelInfo): Record<string, unknown> {
@@ -31,14 +32,6 @@ export function assertEnsembleCompatible(models: readonly SegmentationModel[]): 
           `${model.runDir}: its ${key} (model.json) does not match ${first.runDir}'s, so their probabilities cannot be averaged`,
         );
   }
-}
-
-/** Loads the runs named by `runDirs` and checks that they can be averaged. */
-export async function loadModelEnsemble(runDirs: readonly string[]): Promise<SegmentationModel[]> {
-  const models: SegmentationModel[] = [];
-  for (const dir of runDirs) models.push(await loadSegmentationModel(dir));
-  assertEnsembleCompatible(models);
-  return models;
 }
 
 /** `sum += p` elementwise (equal lengths: members predict on the same grid). */

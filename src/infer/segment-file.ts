@@ -12,10 +12,10 @@ import { assertWritable, type PendingFile, writeFilesAtomic } from '../files/ato
 import { niftiFileParts } from '../io/nifti/file.js';
 import type { Volume } from '../volume/volume.js';
 import { readModelInfo } from './model-description.js';
-import { loadModelEnsemble } from './model-ensemble.js';
 import { readModelInput, resolveModelInput } from './model-input.js';
 import { type OrganStatistics, organStatistics } from './organ-statistics.js';
 import { type SegmentOptions, segmentVolume } from './segment.js';
+import { loadSegmentationModel } from './segmentation-model.js';
 
 export interface SegmentFileOptions extends SegmentOptions {
   outputType?: 'nifti' | 'dicom-seg';
@@ -82,7 +82,8 @@ export async function segmentFile(
   const jsonPath = labelsJsonPath(out);
   const outputs = [out, jsonPath, ...(options.stats ? [options.stats] : [])];
   assertOutputsUsable([...given, ...paths], outputs, options);
-  const models = await loadModelEnsemble(modelDirs);
+  const models = [];
+  for (const dir of modelDirs) models.push(await loadSegmentationModel(dir));
   const image = await readModelInput(paths, models[0]!.info, options);
   const labelMap = segmentVolume(image, models, options);
   const labels = models[0]!.info.labels;
